@@ -1,0 +1,106 @@
+"""HTTP plumbing shared by every `/v1` view (no domain logic here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+
+from pii.exceptions import BadRequest, InvalidInput, PayloadTooLarge
+
+# Read-only fields a client may echo back in a PATCH; they are ignored.
+READ_ONLY_ECHO_FIELDS = frozenset({"id", "display_id", "created_at", "updated_at"})
+
+
+class JSONOnlyNegotiation(BaseContentNegotiation):
+    """The API speaks JSON whatever `Accept` says: never an HTML page, never 406."""
+
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        for parser in parsers:
+            if parser.media_type in (request.content_type or ""):
+                return parser
+        # A body without a JSON content type is still parsed as JSON: clients of
+        # the legacy API are not always careful with the header.
+        return parsers[0] if parsers else None
+
+    def select_renderer(
+        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+    ) -> tuple[Any, str]:
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON parser that refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with 413.
+
+    DRF reads the request stream directly, bypassing Django's own size guard,
+    so the limit is applied here, before a byte is parsed.
+    """
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        request = (parser_context or {}).get("request")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request is not None and limit is not None:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError as exc:
+                raise BadRequest("Content-Length is not a number.") from exc
+            if length > limit:
+                raise PayloadTooLarge()
+        return super().parse(stream, media_type, parser_context)
+
+
+def request_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; 400 when it is anything else."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return data
+
+
+def validated_body(
+    request: Request,
+    serializer_class: type[serializers.Serializer],
+    *,
+    ignore: frozenset[str] = frozenset(),
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Validate the JSON object body with `serializer_class`.
+
+    Unknown fields are refused (422, or 400 where the view says so), naming
+    them; fields in `ignore` (read-only echoes) are dropped silently.
+    """
+    data = request_object(request)
+    serializer = serializer_class(data=data, context=context or {})
+    known = set(serializer.fields)
+    unknown = sorted(k for k in data if k not in known and k not in ignore)
+    if unknown:
+        raise InvalidInput(
+            "The request has unknown fields: " + ", ".join(unknown[:20]) + ".",
+            errors={k: ["Unknown field."] for k in unknown[:20]},
+        )
+    cleaned = {k: v for k, v in data.items() if k in known}
+    serializer = serializer_class(data=cleaned, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def query_int(
+    request: Request, name: str, *, default: int, minimum: int, maximum: int | None = None
+) -> int:
+    """An integer query parameter within [minimum, maximum]; else 400."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise BadRequest(f"Query parameter `{name}` must be an integer.") from exc
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise BadRequest(f"Query parameter `{name}` must be {bounds}.")
+    return value

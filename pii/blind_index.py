@@ -1,0 +1,89 @@
+"""Keyed hashes that let the database find encrypted values without reading them.
+
+Two uses:
+- equality digests (`email_digest`, address digests): HMAC-SHA256 of a normalized
+  value, hex, for lookups and unique constraints;
+- search tokens: the normalized value cut into trigrams, each HMAC'd and
+  truncated to a signed 32-bit integer, stored per row so the database can
+  intersect them with an index. Candidates are always decrypted and checked
+  afterwards: token sets match more than substrings do.
+
+Every purpose ("field") gets its own HMAC key, derived from BLIND_INDEX_KEY with
+HKDF and the key version, so equal trigrams in two fields give unrelated tokens
+and no key is shared with Fernet. What this leaks is written down in
+docs/search.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+NGRAM = 3
+
+
+@lru_cache(maxsize=64)
+def _field_key(secret: str, version: int, field: str) -> bytes:
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=b"pii-blind-index",
+        info=f"v{version}:{field}".encode(),
+    )
+    return hkdf.derive(secret.encode())
+
+
+def field_key(field: str, *, version: int | None = None) -> bytes:
+    """The HMAC key for one purpose, derived from BLIND_INDEX_KEY (HKDF)."""
+    if version is None:
+        version = settings.BLIND_INDEX_KEY_VERSION
+    return _field_key(settings.BLIND_INDEX_KEY, version, field)
+
+
+def current_version() -> int:
+    return settings.BLIND_INDEX_KEY_VERSION
+
+
+def normalize_text(value: str) -> str:
+    """Case-folded, accents removed (NFKD), white space collapsed."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def normalize_phone(value: str) -> str:
+    """Digits only: `+49 170-123` and `49170123` are the same phone."""
+    return "".join(ch for ch in value if ch.isascii() and ch.isdigit())
+
+
+def normalize_email(value: str) -> str:
+    """Emails that differ only in letter case are the same customer."""
+    return value.strip().casefold()
+
+
+def digest(field: str, normalized: str, *, version: int | None = None) -> str:
+    """Hex HMAC-SHA256 of an already normalized value, for equality lookups."""
+    key = field_key(field, version=version)
+    return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
+
+
+def ngrams(normalized: str, n: int = NGRAM) -> set[str]:
+    if len(normalized) < n:
+        return {normalized} if normalized else set()
+    return {normalized[i : i + n] for i in range(len(normalized) - n + 1)}
+
+
+def tokens(field: str, normalized: str, *, version: int | None = None) -> set[int]:
+    """Signed 32-bit HMAC tokens of the trigrams of `normalized`."""
+    key = field_key(field, version=version)
+    out: set[int] = set()
+    for gram in ngrams(normalized):
+        mac = hmac.new(key, gram.encode(), hashlib.sha256).digest()
+        out.add(int.from_bytes(mac[:4], "big", signed=True))
+    return out

@@ -1,0 +1,66 @@
+"""Model fields the Fernet fork does not ship."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import models
+from fernet_fields import EncryptedTextField
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value, stored as Fernet-encrypted JSON text."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any, *args: Any) -> Any:
+        text = super().from_db_value(value, expression, connection, *args)
+        return None if text is None else json.loads(text)
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    def value_to_string(self, obj: Any) -> str:
+        return self.get_prep_value(self.value_from_object(obj)) or ""
+
+
+class SearchTokensField(models.Field):
+    """A set of 32-bit blind-index tokens.
+
+    PostgreSQL: `integer[]`, indexed with GIN (array containment, `@>`).
+    SQLite: a JSON array in text, matched with `json_each` (no index: SQLite is
+    the embedded default for development and small installs).
+    """
+
+    description = "Blind-index search tokens"
+
+    def db_type(self, connection: Any) -> str:
+        if connection.vendor == "postgresql":
+            return "integer[]"
+        return "text"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[int]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return json.loads(value)
+        return list(value)
+
+    def to_python(self, value: Any) -> list[int]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return json.loads(value)
+        return list(value)
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is None:
+            return None
+        values = sorted(set(value))
+        if connection.vendor == "postgresql":
+            return values
+        return json.dumps(values)

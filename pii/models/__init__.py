@@ -1,0 +1,5 @@
+from pii.models.api_keys import SCOPES, ApiKey
+from pii.models.profiles import DeletionRequest, Profile
+from pii.models.tokens import Token
+
+__all__ = ["SCOPES", "ApiKey", "DeletionRequest", "Profile", "Token"]

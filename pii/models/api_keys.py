@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.db import models
+from rest_framework_api_key.models import AbstractAPIKey
+
+SCOPES = (
+    "profiles:read",
+    "profiles:write",
+    "data:read",
+    "data:write",
+    "tokenize",
+    "detokenize",
+)
+
+
+def all_scopes() -> list[str]:
+    return list(SCOPES)
+
+
+class ApiKey(AbstractAPIKey):
+    """An API key (djangorestframework-api-key: stored as a SHA-512 digest, compared
+    in constant time) with the scopes it grants and when it was last used."""
+
+    scopes = models.JSONField(default=all_scopes)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractAPIKey.Meta):
+        abstract = False
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
