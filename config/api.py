@@ -104,3 +104,14 @@ def query_int(
         bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
         raise BadRequest(f"Query parameter `{name}` must be {bounds}.")
     return value
+
+
+class TimestampField(serializers.DateTimeField):
+    """RFC 3339, UTC, `Z`, always with microseconds (round-trips exactly)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        from pii.timestamps import rfc3339
+
+        return rfc3339(value)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("pii.api.profile_urls")),
+    path("", include("pii.api.token_urls")),
+]

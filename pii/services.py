@@ -1,0 +1,161 @@
+"""Every write to profiles and deletion requests. The API and the admin both call
+these functions; nothing writes a profile around them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from pii import blind_index
+from pii.exceptions import Conflict, DeletionPending, NotFound, StaleUpdate
+from pii.models import DeletionRequest, Profile
+from pii.timestamps import rfc3339
+
+PROFILE_WRITABLE_FIELDS = (
+    "email",
+    "full_name",
+    "phone_number",
+    "store_id",
+    "created_by",
+    "extended_attributes",
+)
+OPEN_DELETION_STATUSES = (DeletionRequest.Status.PENDING, DeletionRequest.Status.APPROVED)
+_DISPLAY_ID_ATTEMPTS = 5
+
+
+def email_digest(email: str) -> str:
+    return blind_index.digest("email-eq", blind_index.normalize_email(email))
+
+
+def _reindex(profile: Profile) -> None:
+    """Recompute the keyed hashes of a profile from its clear values."""
+    from pii.search import profile_search_tokens
+
+    profile.email_digest = email_digest(profile.email)
+    profile.search_tokens = profile_search_tokens(
+        email=profile.email,
+        full_name=profile.full_name,
+        phone_number=profile.phone_number,
+    )
+    profile.blind_index_version = blind_index.current_version()
+
+
+def profile_has_open_deletion(*, profile_id: str) -> bool:
+    return DeletionRequest.objects.filter(
+        profile_ref=profile_id, status__in=OPEN_DELETION_STATUSES
+    ).exists()
+
+
+def profile_ensure_writable(*, profile_id: str) -> None:
+    """Raises DeletionPending while the profile has a pending or approved request.
+
+    Used by every write to a profile or to what hangs off it (addresses)."""
+    if profile_has_open_deletion(profile_id=profile_id):
+        raise DeletionPending()
+
+
+def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profile, bool]:
+    """The profile with `data["email"]` (any letter case), or a new one.
+
+    Returns (profile, created). One profile per email holds under concurrency
+    through the unique `email_digest`: the loser of a race gets the winner's
+    profile. Raises DeletionPending when the existing profile is being deleted.
+    """
+    digest = email_digest(data["email"])
+    for _ in range(_DISPLAY_ID_ATTEMPTS):
+        existing = Profile.objects.filter(email_digest=digest).first()
+        if existing is not None:
+            profile_ensure_writable(profile_id=existing.pk)
+            return existing, False
+        profile = Profile(**data, created_at=now, updated_at=now)
+        _reindex(profile)
+        try:
+            with transaction.atomic():
+                profile.save(force_insert=True)
+        except IntegrityError:
+            # Either a concurrent create of the same email committed first (the
+            # next loop finds it) or the random display_id collided (retry).
+            continue
+        return profile, True
+    raise Conflict("The profile could not be created; retry the request.")
+
+
+def _next_updated_at(previous: datetime, now: datetime) -> datetime:
+    # Any change moves updated_at forward, even within one clock tick.
+    return now if now > previous else previous + timedelta(microseconds=1)
+
+
+def profile_update(
+    *, profile_id: str, last_updated_at: datetime, changes: dict[str, Any], now: datetime
+) -> Profile:
+    """Apply `changes` (only the fields sent; None clears) to the profile.
+
+    Raises NotFound, DeletionPending, StaleUpdate (with `current_updated_at`)
+    when `last_updated_at` is not the current `updated_at`, and Conflict when
+    the new email belongs to another profile. Of two concurrent updates with the
+    same `last_updated_at` exactly one wins: the row is locked and the write is
+    conditional on `updated_at`.
+    """
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().filter(pk=profile_id).first()
+        if profile is None:
+            raise NotFound()
+        profile_ensure_writable(profile_id=profile.pk)
+        if profile.updated_at != last_updated_at:
+            raise StaleUpdate(extra={"current_updated_at": rfc3339(profile.updated_at)})
+        previous_updated_at = profile.updated_at
+        for field, value in changes.items():
+            if field not in PROFILE_WRITABLE_FIELDS:
+                raise ValueError(f"not a writable profile field: {field}")
+            setattr(profile, field, value)
+        if "email" in changes:
+            digest = email_digest(profile.email)
+            if Profile.objects.filter(email_digest=digest).exclude(pk=profile.pk).exists():
+                raise Conflict("Another profile already has this email.")
+        profile.updated_at = _next_updated_at(previous_updated_at, now)
+        _reindex(profile)
+        values = {f: getattr(profile, f) for f in PROFILE_WRITABLE_FIELDS}
+        values.update(
+            email_digest=profile.email_digest,
+            search_tokens=profile.search_tokens,
+            blind_index_version=profile.blind_index_version,
+            updated_at=profile.updated_at,
+        )
+        try:
+            with transaction.atomic():
+                written = Profile.objects.filter(
+                    pk=profile.pk, updated_at=previous_updated_at
+                ).update(**values)
+        except IntegrityError as exc:
+            raise Conflict("Another profile already has this email.") from exc
+        if written != 1:
+            current = Profile.objects.filter(pk=profile.pk).values_list("updated_at", flat=True)
+            raise StaleUpdate(
+                extra={"current_updated_at": rfc3339(current[0]) if current else None}
+            )
+        return profile
+
+
+def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionRequest:
+    """Open a deletion request for the profile.
+
+    Raises NotFound, and Conflict when a request is already pending, approved
+    or executed (the partial unique constraint decides races).
+    """
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().filter(pk=profile_id).first()
+        if profile is None:
+            raise NotFound()
+        try:
+            with transaction.atomic():
+                return DeletionRequest.objects.create(
+                    profile=profile,
+                    profile_ref=profile.pk,
+                    display_id=profile.display_id,
+                    status=DeletionRequest.Status.PENDING,
+                    requested_at=now,
+                )
+        except IntegrityError as exc:
+            raise Conflict("A deletion request for this profile is already pending.") from exc
