@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -43,14 +44,34 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
-def problem_responses(*statuses: int, **overrides: Any) -> dict[int, OpenApiResponse]:
-    """`{status: OpenApiResponse(problem)}` for each status, plus 401/403/500/503.
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem_responses(*statuses: int, **overrides: Any) -> dict[tuple[int, str], OpenApiResponse]:
+    """`{(status, problem media type): OpenApiResponse(problem)}` for each status,
+    plus 401/403/500/503, documented as `application/problem+json`.
 
     `overrides` maps `s409="..."` style keys to custom descriptions.
     """
-    out: dict[int, OpenApiResponse] = {}
+    out: dict[tuple[int, str], OpenApiResponse] = {}
     for code in (*statuses, 401, 403, 500, 503):
         description = overrides.get(f"s{code}", PROBLEM_DESCRIPTIONS.get(code, ""))
         serializer = ConflictProblemSerializer if code == 409 else ProblemSerializer
-        out[code] = OpenApiResponse(response=serializer, description=description)
+        out[(code, PROBLEM_MEDIA_TYPE)] = OpenApiResponse(
+            response=serializer, description=description
+        )
     return out
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents `pii.auth.ApiKeyAuthentication` as HTTP bearer authentication."""
+
+    target_class = "pii.auth.ApiKeyAuthentication"
+    name = "BearerApiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key from `manage.py create_api_key` or the admin.",
+        }
