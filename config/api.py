@@ -51,11 +51,18 @@ class LimitedJSONParser(JSONParser):
                 raise BadRequest("Content-Length is not a number.") from exc
             if length > limit:
                 raise PayloadTooLarge()
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            # `[[[[...` thousands deep exhausts the parser's stack: malformed, not a fault.
+            raise BadRequest("The request body is nested too deeply.") from exc
 
 
 def request_object(request: Request) -> dict[str, Any]:
-    """The body as a JSON object; 400 when it is anything else."""
+    """The body as a JSON object; 400 when it is anything else.
+
+    An empty body reads as `{}`, so validation names the missing fields.
+    """
     data = request.data
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")

@@ -6,17 +6,21 @@ Everything that goes wrong in a `/v1` view ends here; Django's own errors
 `problem_response` from `config.views`, so both speak the same format.
 
 Bodies carry a fixed message per kind of error, ids at most, never the
-values a client sent: PII must not leak into error bodies or logs.
+values a client sent: PII must not leak into error bodies or logs. Server
+errors are logged like Django logs its own (`django.request`, "Internal Server
+Error: <path>", with the traceback); `config.logs.RedactFilter` withholds the
+exception's message and any non-id path segment.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
+from django.core import signals
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.log import log_response
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
@@ -24,8 +28,6 @@ from rest_framework.response import Response
 
 from config.middleware import request_id_for
 from pii.exceptions import DomainError, PayloadTooLarge
-
-logger = logging.getLogger("config.errors")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -116,10 +118,19 @@ def _validation_status(context: dict[str, Any]) -> int:
     return getattr(view, "validation_error_status", status.HTTP_422_UNPROCESSABLE_ENTITY)
 
 
+# DRF messages that quote the value a client sent, by error code: replaced by
+# fixed text, since that value may be PII.
+_QUOTING_MESSAGES = {
+    "invalid_choice": "Not a valid choice.",
+    "does_not_exist": "The referenced object does not exist.",
+}
+
+
 def _grouped_errors(detail: Any) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for error in flatten_errors(detail):
-        grouped.setdefault(error.attr or "non_field_errors", []).append(str(error.detail))
+        message = _QUOTING_MESSAGES.get(error.code, str(error.detail))
+        grouped.setdefault(error.attr or "non_field_errors", []).append(message)
     return grouped
 
 
@@ -146,7 +157,6 @@ class ProblemExceptionHandler(ExceptionHandler):
         if isinstance(exc, RequestDataTooBig):
             return Problem(status_code=413, message=PayloadTooLarge.default_message)
         if isinstance(exc, (OperationalError, InterfaceError)):
-            logger.error("database unavailable: %s", type(exc).__name__)
             return Problem(status_code=503, message=GENERIC_MESSAGES[503])
         if isinstance(exc, Http404):
             return Problem(status_code=404, message=GENERIC_MESSAGES[404])
@@ -159,8 +169,7 @@ class ProblemExceptionHandler(ExceptionHandler):
     def convert_unhandled_exceptions(self, exc: Exception) -> exceptions.APIException:
         if isinstance(exc, exceptions.APIException):
             return exc
-        # Log the type only: exception texts may quote the values that failed.
-        logger.error("unhandled %s in API view", type(exc).__name__)
+        # Never the exception's text in the body: it may quote the values that failed.
         return Problem(status_code=500, message=GENERIC_MESSAGES[500])
 
     def get_response(self, exc: exceptions.APIException, data: dict) -> Response:
@@ -169,10 +178,26 @@ class ProblemExceptionHandler(ExceptionHandler):
         return response
 
     def report_exception(self, exc: exceptions.APIException, response: Response) -> None:
-        # The base class logs exception text via Django's log_response; only
-        # the status and path template (no values) are logged here.
-        if status.is_server_error(exc.status_code):
-            logger.error("server error %s", exc.status_code)
+        """Log a 5xx as Django does for its own: one `django.request` error record.
+
+        The base class logs `exc.detail`; here the record carries the original
+        exception, whose message `config.logs.RedactFilter` withholds (settings
+        LOGGING). The `got_request_exception` signal is sent, as Django does,
+        so error trackers see API errors too (configure their PII scrubbing).
+        """
+        if not status.is_server_error(exc.status_code):
+            return
+        drf_request = self.context.get("request")
+        request = getattr(drf_request, "_request", None)
+        signals.got_request_exception.send(sender=None, request=request)
+        log_response(
+            "%s: %s",
+            TITLES.get(exc.status_code, "Server Error"),
+            getattr(request, "path", "-"),
+            response=response,
+            request=request,
+            exception=self.exc,
+        )
 
 
 class ProblemFormatter(ExceptionFormatter):

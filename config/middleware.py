@@ -52,6 +52,13 @@ class RequestIDMiddleware:
 
 
 class RequestIDLogFilter(logging.Filter):
+    """Adds `request_id` to every record: the current request's, else `-`.
+
+    Django logs a response's status (`django.request`) after the middleware
+    has returned; such records carry the request itself, whose id is used.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
+        request_id = getattr(getattr(record, "request", None), "request_id", None)
+        record.request_id = request_id or current_request_id.get()
         return True

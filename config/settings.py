@@ -1,12 +1,13 @@
 """Settings, read only from the environment (and an optional `.env` file).
 
-Every secret has no default in production: with DEBUG off, a missing
-`SECRET_KEY`, `FERNET_KEYS` or `BLIND_INDEX_KEY` stops start-up with a message
-naming the variable.
+No secret has a default: a missing `SECRET_KEY`, `FERNET_KEYS` or
+`BLIND_INDEX_KEY` stops start-up with a message naming the variable, with DEBUG
+on or off. Every variable is described in docs/operations.md.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -15,8 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# `.env` (made by `make run`) is for development. Real environment variables
+# win over it; DJANGO_READ_DOT_ENV=false ignores it (the test suite does).
 _env_file = BASE_DIR / ".env"
-if _env_file.exists():
+if env.bool("DJANGO_READ_DOT_ENV", default=True) and _env_file.exists():
     env.read_env(str(_env_file), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -27,22 +30,28 @@ def _required(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(
             f"The environment variable {name} is not set. "
-            "Set it (see README, 'Running in production'), "
+            "Set it (see docs/operations.md), "
             "or run `make run` once to create a development .env."
         )
     return value
 
 
+# Required whatever DEBUG says: a development .env is one `make run` away, and
+# a default key would silently encrypt real data with a published secret.
 SECRET_KEY = _required("SECRET_KEY")
+# Old SECRET_KEYs still accepted for signatures (admin sessions) while rotating.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # Comma-separated, newest first: encrypt with the first, decrypt with all.
 FERNET_KEYS = [k.strip() for k in _required("FERNET_KEYS").split(",") if k.strip()]
+if not FERNET_KEYS:
+    raise ImproperlyConfigured("The environment variable FERNET_KEYS holds no key.")
 # A separate secret for the keyed hashes behind search and uniqueness (blind index).
 BLIND_INDEX_KEY = _required("BLIND_INDEX_KEY")
 # Stored on every row so the index can be rebuilt under a new key later.
 BLIND_INDEX_KEY_VERSION = env.int("BLIND_INDEX_KEY_VERSION", default=1)
 
 PII_REGION = env.str("PII_REGION", default="EU")
-if len(PII_REGION) != 2 or not PII_REGION.isascii() or not PII_REGION.isupper():
+if re.fullmatch(r"[A-Z]{2}", PII_REGION) is None:
     raise ImproperlyConfigured("PII_REGION must be two upper-case letters, e.g. EU.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -58,6 +67,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
 )
 
 INSTALLED_APPS = [
+    # WhiteNoise serves static files under runserver too, as gunicorn does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's, the API docs' assets) from the app server itself.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -90,7 +103,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -105,7 +118,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# Persistent connections, checked before reuse.
+# Persistent connections, checked before reuse: one per gunicorn sync worker
+# (no pool; see docs/operations.md, "Database connections").
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -126,7 +140,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `manage.py collectstatic` fills it; WhiteNoise serves it (compressed, with
+# content hashes in the names, cached forever). With DEBUG on, files are served
+# straight from the apps and no collectstatic is needed.
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["pii.auth.ApiKeyAuthentication"],
@@ -161,12 +182,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/v1/d/pii",
     "SERVERS": [{"url": "/", "description": "This service"}],
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "BearerApiKey": {"type": "http", "scheme": "bearer", "description": "API key"}
-        }
-    },
-    "SECURITY": [{"BearerApiKey": []}],
+    # The bearer scheme comes from config.openapi.ApiKeyAuthenticationScheme.
 }
 
 # Production hardening; `check --deploy` is clean with DEBUG off.
@@ -185,10 +201,19 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+# One console handler (stderr: gunicorn, systemd and containers collect it).
+# `redact` keeps PII out: exception messages are withheld (tracebacks stay) and
+# request paths keep only id-like segments; see config/logs.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.middleware.RequestIDLogFilter"}},
+    "filters": {
+        "request_id": {"()": "config.middleware.RequestIDLogFilter"},
+        "redact": {"()": "config.logs.RedactFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -196,8 +221,25 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
+            "level": LOG_LEVEL,
         }
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Replaces Django's defaults (a DEBUG-only console and mail_admins,
+        # whose e-mails would carry request bodies): everything goes to root.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Logger filters run before any handler, so every handler (and test
+        # capture) gets the redacted record.
+        "django.request": {"filters": ["redact"], "propagate": True},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["redact"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        # SQL parameters are ciphertext and digests, still never logged.
+        "django.db.backends": {"level": "INFO"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

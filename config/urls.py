@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.renderers import OpenApiJsonRenderer
+from django.urls import include, path, re_path
+from drf_spectacular.renderers import OpenApiJsonRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+import config.openapi  # noqa: F401  (registers the OpenAPI extension for API keys)
+from config.views import api_not_found
 
 API_PREFIX = "v1/d/pii/"
 
 
 class PublicSchemaView(SpectacularAPIView):
-    renderer_classes = [OpenApiJsonRenderer]
+    """The OpenAPI 3 document, as `application/json`, without a key."""
+
+    renderer_classes = [OpenApiJsonRenderer2]
     authentication_classes: list = []
     permission_classes: list = []
 
 
 class PublicDocsView(SpectacularRedocView):
+    """Redoc, without a key, from local static files only (no CDN, no web fonts)."""
+
+    template_name = "config/redoc.html"
     authentication_classes: list = []
     permission_classes: list = []
 
@@ -28,6 +36,9 @@ urlpatterns = [
     path(API_PREFIX, include("pii.api.urls")),
     path(API_PREFIX, include("addresses.api.urls")),
     path(API_PREFIX, include("vault.api.urls")),
+    # Last: any other path under the prefix is a problem+json 404 for every
+    # method, also with DEBUG on (no HTML page, no slash-appending redirect).
+    re_path(rf"^{API_PREFIX}", api_not_found),
 ]
 
 handler400 = "config.views.bad_request"

@@ -1,15 +1,22 @@
-"""Django's own error handlers, answering problem+json like the API."""
+"""Django's own error handlers, answering problem+json like the API.
+
+They cover what happens outside DRF views: unknown routes, errors in plain
+Django views or middleware, oversized bodies read by Django, CSRF failures.
+"""
 
 from __future__ import annotations
 
+import sys
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from config.exceptions import problem_response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    from django.core.exceptions import RequestDataTooBig
-
     if isinstance(exception, RequestDataTooBig):
         return problem_response(request, 413)
     return problem_response(request, 400, "The request is malformed.")
@@ -23,7 +30,18 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return problem_response(request, 404, "No such resource.")
 
 
+@csrf_exempt  # a 404 for an unknown route, never a CSRF 403 for an API POST
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Every unknown route under the API prefix, whatever the method and DEBUG."""
+    return problem_response(request, 404, "No such resource.")
+
+
 def server_error(request: HttpRequest) -> JsonResponse:
+    # handler500 runs while the exception is being handled: a lost database is
+    # a 503 (retry later), like inside the API, not a crash.
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return problem_response(request, 503)
     return problem_response(request, 500)
 
 

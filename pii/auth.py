@@ -75,8 +75,10 @@ def _touch(api_key: ApiKey) -> None:
 class HasScope(BasePermission):
     """Denies unless `view.required_scopes[method]` is held by the request's key.
 
-    Views declare e.g. `required_scopes = {"GET": "profiles:read"}`; a method
-    missing from the map is denied.
+    Views declare e.g. `required_scopes = {"GET": "profiles:read"}`. A method
+    the view implements but does not map is denied (403): nothing is open by
+    default. A method the view does not implement at all is 405, once the
+    caller is authenticated. HEAD needs what GET needs.
     """
 
     message = "The API key does not have the scope this operation needs."
@@ -85,8 +87,11 @@ class HasScope(BasePermission):
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
             raise exceptions.NotAuthenticated()
+        method = (request.method or "").upper()
+        if method not in getattr(view, "allowed_methods", ()):
+            raise exceptions.MethodNotAllowed(method)
         scopes: dict[str, str] = getattr(view, "required_scopes", {})
-        scope = scopes.get(request.method or "")
+        scope = scopes.get("GET" if method == "HEAD" else method)
         if scope is None:
             return False
         return api_key.has_scope(scope)

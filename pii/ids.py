@@ -2,7 +2,7 @@
 
 Profiles, addresses, deletion requests and tokens: `NS-{REGION}-{ULID}-{ULID}`.
 Data entries: `NS-{REGION}-{uuid4}`. Both random parts come from a CSPRNG
-(python-ulid and uuid4 use `os.urandom`), and the first ULID orders ids by
+(`secrets` and uuid4 use `os.urandom`), and the first ULID orders ids by
 creation time.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import uuid
 from datetime import datetime
 
@@ -28,9 +29,18 @@ DISPLAY_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 DISPLAY_ID_LENGTH = 8
 
 
+def _random_ulid(at: datetime | None = None) -> ULID:
+    """A ULID whose 80 random bits are all fresh from the CSPRNG.
+
+    Not `ULID()`: python-ulid's default generator is monotonic, so two ULIDs
+    made in the same millisecond differ by 1 and each would give the other away.
+    """
+    ms = time.time_ns() // 1_000_000 if at is None else int(at.timestamp() * 1000)
+    return ULID.from_bytes(ms.to_bytes(6, "big") + secrets.token_bytes(10))
+
+
 def new_object_id(*, now: datetime | None = None) -> str:
-    first = ULID.from_datetime(now) if now is not None else ULID()
-    return f"NS-{settings.PII_REGION}-{first}-{ULID()}"
+    return f"NS-{settings.PII_REGION}-{_random_ulid(now)}-{_random_ulid()}"
 
 
 def new_data_id() -> str:

@@ -1,0 +1,305 @@
+"""API keys: `create_api_key`, Bearer authentication, scopes, hashed storage."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from pii.models import SCOPES, ApiKey
+
+SCOPED = "/v1/d/pii/_platform/scoped"
+
+
+@pytest.fixture(autouse=True)
+def _platform_urls(settings):
+    settings.ROOT_URLCONF = "tests.platform_urls"
+
+
+def create_key(*args: str) -> tuple[str, list[str]]:
+    """Runs the command; returns (key on the last line, all output lines)."""
+    out = io.StringIO()
+    call_command("create_api_key", *args, stdout=out)
+    lines = out.getvalue().splitlines()
+    return lines[-1], lines
+
+
+def bearer(key: str, **kwargs) -> APIClient:
+    client = APIClient(**kwargs)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert body["title"]
+    assert body["message"]
+    assert body["request_id"] == response["X-Request-ID"]
+    return body
+
+
+# --- create_api_key -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_create_api_key_prints_the_key_alone_on_the_last_line():
+    key, lines = create_key("checkout")
+
+    api_key = ApiKey.objects.get()
+    assert api_key.name == "checkout"
+    assert api_key.scopes == list(SCOPES)
+    assert key.startswith(f"{api_key.prefix}.")
+    assert key.strip() == key
+    assert " " not in key
+    assert len(lines) == 2
+    assert api_key.prefix in lines[0]
+    assert "shown only this once" in lines[0]
+    assert ", ".join(SCOPES) in lines[0]
+    assert ApiKey.objects.get_from_key(key) == api_key
+
+
+@pytest.mark.django_db
+def test_create_api_key_with_scopes_grants_only_those():
+    _, lines = create_key("store-app", "--scopes", " profiles:write, profiles:read,profiles:read")
+
+    api_key = ApiKey.objects.get()
+    assert api_key.scopes == ["profiles:read", "profiles:write"]
+    assert "scopes: profiles:read, profiles:write" in lines[0]
+
+
+@pytest.mark.django_db
+def test_create_api_key_refuses_an_unknown_scope_naming_it():
+    with pytest.raises(CommandError, match=r"profiles:admin.*Known scopes: profiles:read"):
+        create_key("x", "--scopes", "profiles:read,profiles:admin")
+    assert not ApiKey.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scopes", ["", " , "])
+def test_create_api_key_refuses_an_empty_scope_list(scopes):
+    with pytest.raises(CommandError, match="at least one scope"):
+        create_key("x", "--scopes", scopes)
+    assert not ApiKey.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["   ", "n" * 51])
+def test_create_api_key_refuses_a_bad_name(name):
+    with pytest.raises(CommandError, match="NAME must be 1 to 50"):
+        create_key(name)
+    assert not ApiKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_created_key_calls_a_real_endpoint_within_its_scopes():
+    key, _ = create_key("tokens-only", "--scopes", "tokenize")
+    client = bearer(key, enforce_csrf_checks=True)
+
+    allowed = client.post("/v1/d/pii/tokenize", {"data": {"k": 1}}, format="json")
+    denied = client.post("/v1/d/pii/detokenize", {"tokens": {"k": "x"}}, format="json")
+
+    assert allowed.status_code == 200
+    assert set(allowed.json()["tokens"]) == {"k"}
+    assert_problem(denied, 403)
+
+
+@pytest.mark.django_db
+def test_a_created_key_authenticates_on_a_view():
+    key, _ = create_key("reader", "--scopes", "profiles:read")
+
+    response = bearer(key).get(SCOPED)
+
+    assert response.status_code == 200
+    assert response.json() == {"prefix": ApiKey.objects.get().prefix}
+
+
+@pytest.mark.django_db
+def test_keys_are_stored_hashed():
+    key, _ = create_key("hashed")
+    prefix, _, secret = key.partition(".")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM pii_apikey")
+        rows = cursor.fetchall()
+
+    assert len(rows) == 1
+    raw = " ".join(str(value) for value in rows[0])
+    assert secret not in raw
+    assert key not in raw
+    assert prefix in raw  # the lookup prefix is public by design
+
+
+# --- authentication ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_missing_header_is_401_with_a_bearer_challenge(anon_client):
+    response = anon_client.get(SCOPED)
+
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Api-Key {key}",
+        "Token {key}",
+        "Basic " + base64.b64encode(b"user:pass").decode(),
+        "Bearer",
+        "Bearer ",
+        "{key}",
+    ],
+)
+def test_wrong_scheme_or_empty_credentials_are_401(header, make_client):
+    key = make_client().api_key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header.format(key=key))
+
+    response = client.get(SCOPED)
+
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.django_db
+def test_the_scheme_is_case_insensitive(make_client):
+    key = make_client().api_key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"bearer {key}")
+
+    assert client.get(SCOPED).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mangle", ["unknown", "wrong-secret", "no-dot"])
+def test_unknown_keys_are_401(mangle, make_client):
+    key = make_client().api_key
+    prefix, _, secret = key.partition(".")
+    sent = {
+        "unknown": "AbCdEfGh.0123456789abcdef0123456789abcdef",
+        "wrong-secret": f"{prefix}.{secret[:-1]}{'A' if secret[-1] != 'A' else 'B'}",
+        "no-dot": prefix + secret,
+    }[mangle]
+
+    assert_problem(bearer(sent).get(SCOPED), 401)
+
+
+@pytest.mark.django_db
+def test_a_revoked_key_is_401(make_client):
+    client = make_client()
+    ApiKey.objects.update(revoked=True)
+
+    assert_problem(client.get(SCOPED), 401)
+
+
+@pytest.mark.django_db
+def test_an_expired_key_is_401_from_its_expiry_on(make_client):
+    client = make_client()
+    expiry = timezone.now() + timedelta(hours=1)
+    ApiKey.objects.update(expiry_date=expiry)
+
+    assert client.get(SCOPED).status_code == 200
+    with time_machine.travel(expiry + timedelta(seconds=1)):
+        assert_problem(client.get(SCOPED), 401)
+
+
+@pytest.mark.django_db
+def test_last_used_at_is_written_at_most_once_a_minute(make_client):
+    client = make_client()
+    start = timezone.now()
+
+    with time_machine.travel(start, tick=False):
+        client.get(SCOPED)
+    assert ApiKey.objects.get().last_used_at == start
+
+    with time_machine.travel(start + timedelta(seconds=59), tick=False):
+        client.get(SCOPED)
+    assert ApiKey.objects.get().last_used_at == start
+
+    later = start + timedelta(seconds=61)
+    with time_machine.travel(later, tick=False):
+        client.get(SCOPED)
+    assert ApiKey.objects.get().last_used_at == later
+
+
+@pytest.mark.django_db
+def test_a_refused_key_is_not_marked_used(make_client):
+    client = make_client()
+    ApiKey.objects.update(revoked=True)
+
+    client.get(SCOPED)
+
+    assert ApiKey.objects.get().last_used_at is None
+
+
+# --- scopes --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_key_without_the_scope_is_403(make_client):
+    client = make_client(scopes=["profiles:read"])
+
+    response = client.post(SCOPED, {"a": 1}, format="json")
+
+    body = assert_problem(response, 403)
+    assert "scope" in body["message"]
+
+
+@pytest.mark.django_db
+def test_a_key_with_the_scope_passes(make_client):
+    client = make_client(scopes=["profiles:write"])
+
+    assert client.post(SCOPED, {"a": 1}, format="json").status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_key_with_no_scopes_is_denied_everything(make_client):
+    client = make_client(scopes=[])
+
+    assert_problem(client.get(SCOPED), 403)
+
+
+@pytest.mark.django_db
+def test_a_method_the_view_maps_to_no_scope_is_denied(api_client):
+    assert_problem(api_client.put(SCOPED, {}, format="json"), 403)
+
+
+@pytest.mark.django_db
+def test_a_view_without_required_scopes_denies_every_key(api_client):
+    assert_problem(api_client.get("/v1/d/pii/_platform/unscoped"), 403)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["options", "head"])
+def test_options_is_denied_and_head_needs_the_get_scope(method, make_client):
+    reader = make_client(scopes=["profiles:read"])
+    writer = make_client(scopes=["profiles:write"])
+
+    if method == "options":
+        assert reader.options(SCOPED).status_code == 403
+    else:
+        assert reader.head(SCOPED).status_code == 200
+        assert writer.head(SCOPED).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_method_the_view_does_not_implement_is_405_once_authenticated(api_client, anon_client):
+    response = api_client.delete(SCOPED)
+
+    body = assert_problem(response, 405)
+    assert "not allowed" in body["message"]
+    assert set(response["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    assert_problem(anon_client.delete(SCOPED), 401)
