@@ -1,4 +1,5 @@
-"""Recompute the blind-index search tokens, e.g. after rotating BLIND_INDEX_KEY.
+"""Recompute the blind index (search tokens and email digest), e.g. after rotating
+BLIND_INDEX_KEY.
 
     python manage.py rebuild_search_index [--all] [--batch-size 2000]
 
@@ -18,10 +19,11 @@ from django.db import transaction
 from pii import blind_index
 from pii.models import Profile
 from pii.search import profile_search_tokens
+from pii.services import email_digest
 
 
 class Command(BaseCommand):
-    help = "Recompute profile search tokens with the current blind-index key."
+    help = "Recompute profile search tokens and email digests with the current blind-index key."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="also rows already current")
@@ -53,8 +55,11 @@ class Command(BaseCommand):
                         phone_number=profile.phone_number,
                         version=version,
                     )
+                    profile.email_digest = email_digest(profile.email)
                     profile.blind_index_version = version
-                Profile.objects.bulk_update(batch, ["search_tokens", "blind_index_version"])
+                Profile.objects.bulk_update(
+                    batch, ["search_tokens", "email_digest", "blind_index_version"]
+                )
             last_id = batch[-1].id
             done += len(batch)
             if options["verbosity"] >= 2:
