@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from pii.api.token_views import DetokenizeView, TokenizeView
+
+urlpatterns = [
+    path("tokenize", TokenizeView.as_view(), name="tokenize"),
+    path("detokenize", DetokenizeView.as_view(), name="detokenize"),
+]
