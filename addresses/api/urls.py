@@ -1,5 +1,18 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from addresses.api.views import AddressCollectionView, AddressDetailView
+
+urlpatterns = [
+    path(
+        "profiles/<str:profile_id>/addresses",
+        AddressCollectionView.as_view(),
+        name="profile-address-list",
+    ),
+    path(
+        "profiles/<str:profile_id>/addresses/<str:address_id>",
+        AddressDetailView.as_view(),
+        name="profile-address-detail",
+    ),
+]

@@ -1,0 +1,196 @@
+"""Input and output shapes of the address operations.
+
+Validation messages are fixed texts: they never quote the value sent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pycountry
+from rest_framework import serializers
+
+from config.api import TimestampField
+
+TEXT_MAX_LENGTH = 256
+# E.164: "+", then 2 to 15 digits, the first not 0. ASCII digits only.
+E164_RE = re.compile(r"\+[1-9][0-9]{1,14}")
+COUNTRY_CODE_RE = re.compile(r"[A-Za-z]{2}")
+LIST_DEFAULT_COUNT = 10
+LIST_MAX_COUNT = 1000
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of stringifying them."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _text(*, required: bool, nullable: bool, blank: bool, help_text: str) -> StrictCharField:
+    return StrictCharField(
+        required=required,
+        allow_null=nullable,
+        allow_blank=blank,
+        max_length=TEXT_MAX_LENGTH,
+        help_text=help_text,
+    )
+
+
+def clean_country_code(value: str | None) -> str | None:
+    """A real, assigned ISO 3166-1 alpha-2 code, returned upper case."""
+    if value is None:
+        return None
+    if (
+        COUNTRY_CODE_RE.fullmatch(value) is None
+        or pycountry.countries.get(alpha_2=value.upper()) is None
+    ):
+        raise serializers.ValidationError("Must be an ISO 3166-1 alpha-2 country code.")
+    return value.upper()
+
+
+def clean_contact_phone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if E164_RE.fullmatch(value) is None:
+        raise serializers.ValidationError(
+            "Must be an E.164 phone number: + and 2 to 15 digits, the first not 0."
+        )
+    return value
+
+
+HELP = {
+    "full_name": "Full name.",
+    "company_name": "Company name.",
+    "address_line_1": "First line of the address. Typically, the street and house number.",
+    "address_line_2": "Second line of the address. Typically, the apartment number or PO box.",
+    "zip_code": "Postal code of the address.",
+    "city": "The city/town of the address.",
+    "state": "State/province or region of the address.",
+    "country_code": "Country code in ISO 3166-1 alpha-2 format (any letter case; "
+    "stored and returned upper case).",
+    "contact_phone": "Phone number of the address, E.164 (e.g. +4915112345678), or null.",
+}
+
+
+class AddressCreateSerializer(serializers.Serializer):
+    """Body of get-or-create. Values are trimmed; equal addresses are found
+    ignoring letter case and surrounding white space."""
+
+    full_name = _text(required=True, nullable=False, blank=False, help_text=HELP["full_name"])
+    company_name = _text(required=False, nullable=True, blank=True, help_text=HELP["company_name"])
+    address_line_1 = _text(
+        required=True, nullable=False, blank=False, help_text=HELP["address_line_1"]
+    )
+    address_line_2 = _text(
+        required=False, nullable=True, blank=True, help_text=HELP["address_line_2"]
+    )
+    zip_code = _text(required=True, nullable=False, blank=False, help_text=HELP["zip_code"])
+    city = _text(required=True, nullable=False, blank=False, help_text=HELP["city"])
+    state = _text(required=False, nullable=True, blank=True, help_text=HELP["state"])
+    country_code = _text(required=True, nullable=False, blank=False, help_text=HELP["country_code"])
+    contact_phone = _text(
+        required=False, nullable=True, blank=False, help_text=HELP["contact_phone"]
+    )
+
+    def validate_country_code(self, value: str) -> str | None:
+        return clean_country_code(value)
+
+    def validate_contact_phone(self, value: str | None) -> str | None:
+        return clean_contact_phone(value)
+
+
+class AddressUpdateSerializer(serializers.Serializer):
+    """Body of PATCH: only the fields sent change; null clears an optional field.
+    Required fields (full_name, address_line_1, zip_code, city, country_code)
+    cannot be cleared."""
+
+    # Never DRF-partial: `last_updated_at` is required in every PATCH, and
+    # drf-spectacular would otherwise document every field of a PATCH body as
+    # optional. Absent fields are already left out of validated_data.
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        pass
+
+    last_updated_at = serializers.DateTimeField(
+        help_text="The address's current `updated_at`, as the service returned it. "
+        "Any other value: 409 with `current_updated_at`."
+    )
+    full_name = _text(required=False, nullable=False, blank=False, help_text=HELP["full_name"])
+    company_name = _text(required=False, nullable=True, blank=True, help_text=HELP["company_name"])
+    address_line_1 = _text(
+        required=False, nullable=False, blank=False, help_text=HELP["address_line_1"]
+    )
+    address_line_2 = _text(
+        required=False, nullable=True, blank=True, help_text=HELP["address_line_2"]
+    )
+    zip_code = _text(required=False, nullable=False, blank=False, help_text=HELP["zip_code"])
+    city = _text(required=False, nullable=False, blank=False, help_text=HELP["city"])
+    state = _text(required=False, nullable=True, blank=True, help_text=HELP["state"])
+    country_code = _text(
+        required=False, nullable=False, blank=False, help_text=HELP["country_code"]
+    )
+    contact_phone = _text(
+        required=False, nullable=True, blank=False, help_text=HELP["contact_phone"]
+    )
+
+    def validate_country_code(self, value: str) -> str | None:
+        return clean_country_code(value)
+
+    def validate_contact_phone(self, value: str | None) -> str | None:
+        return clean_contact_phone(value)
+
+
+class AddressSerializer(serializers.Serializer):
+    """An address as every operation (and /detokenize) returns it."""
+
+    id = serializers.CharField(
+        help_text="`NS-{REGION}-{ULID}-{ULID}`; the first ULID orders by creation time."
+    )
+    full_name = serializers.CharField()
+    company_name = serializers.CharField(allow_null=True)
+    address_line_1 = serializers.CharField()
+    address_line_2 = serializers.CharField(allow_null=True)
+    zip_code = serializers.CharField()
+    city = serializers.CharField()
+    state = serializers.CharField(allow_null=True)
+    country_code = serializers.CharField(help_text="ISO 3166-1 alpha-2, upper case.")
+    contact_phone = serializers.CharField(allow_null=True)
+    created_at = TimestampField()
+    updated_at = TimestampField()
+
+
+class AddressPaginationInfoSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Addresses in this page.")
+    total = serializers.IntegerField(help_text="Addresses of the profile.")
+    offset = serializers.IntegerField(help_text="The offset that was asked for.")
+
+
+class AddressListSerializer(serializers.Serializer):
+    addresses = AddressSerializer(many=True)
+    pagination_info = AddressPaginationInfoSerializer()
+
+
+class AddressListQuerySerializer(serializers.Serializer):
+    """The list's query parameters, for the OpenAPI document (the view checks
+    them with `config.api.query_int`, answering 400 out of range)."""
+
+    offset = serializers.IntegerField(
+        required=False, default=0, min_value=0, help_text="The addresses page offset."
+    )
+    count = serializers.IntegerField(
+        required=False,
+        default=LIST_DEFAULT_COUNT,
+        min_value=1,
+        max_value=LIST_MAX_COUNT,
+        help_text="The number of requested addresses.",
+    )

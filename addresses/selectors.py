@@ -1,0 +1,43 @@
+"""Reads of addresses: one address, one page of a profile's addresses, and a
+batch by id (behind detokenize)."""
+
+from __future__ import annotations
+
+from addresses.models import Address
+from pii.exceptions import NotFound
+from pii.ids import is_object_id
+from pii.models import Profile
+
+# Oldest first; the id breaks ties between addresses created in the same tick.
+LIST_ORDER = ("created_at", "id")
+
+
+def address_get(*, profile_id: str, address_id: str) -> Address:
+    """The address of that profile. Raises NotFound for an unknown profile, an
+    unknown address, or an address of another profile."""
+    address = Address.objects.filter(pk=address_id, profile_id=profile_id).first()
+    if address is None:
+        raise NotFound()
+    return address
+
+
+def address_list(*, profile_id: str, offset: int, count: int) -> tuple[list[Address], int]:
+    """One page of the profile's addresses, oldest first, and their total.
+
+    Three queries whatever the page size. Raises NotFound for an unknown profile.
+    """
+    if not Profile.objects.filter(pk=profile_id).exists():
+        raise NotFound()
+    addresses = Address.objects.filter(profile_id=profile_id)
+    total = addresses.count()
+    page = list(addresses.order_by(*LIST_ORDER)[offset : offset + count])
+    return page, total
+
+
+def addresses_by_ids(ids: list[str]) -> list[Address]:
+    """The addresses among `ids` (other kinds and malformed ids are skipped);
+    one query at most, none when no id has the address format."""
+    candidates = sorted({i for i in ids if is_object_id(i)})
+    if not candidates:
+        return []
+    return list(Address.objects.filter(pk__in=candidates))

@@ -1,0 +1,228 @@
+"""Every write to addresses. The API calls these functions; nothing writes an
+address around them.
+
+Every write first locks the profile row (`SELECT ... FOR UPDATE`): writes to
+one profile's addresses are serialized, the per-profile cap is counted under
+that lock, and a deletion request (which locks the same row) cannot slip in
+between the writability check and the write. Lock order is always profile,
+then address.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from addresses.models import Address
+from pii import blind_index
+from pii.exceptions import Conflict, InvalidInput, NotFound, StaleUpdate
+from pii.ids import new_object_id
+from pii.models import Profile
+from pii.services import profile_ensure_writable
+from pii.timestamps import rfc3339
+
+# The order is part of the digest: changing it changes every digest.
+ADDRESS_FIELDS = (
+    "full_name",
+    "company_name",
+    "address_line_1",
+    "address_line_2",
+    "zip_code",
+    "city",
+    "state",
+    "country_code",
+    "contact_phone",
+)
+REQUIRED_ADDRESS_FIELDS = frozenset(
+    {"full_name", "address_line_1", "zip_code", "city", "country_code"}
+)
+# Monkeypatched small in tests.
+MAX_ADDRESSES_PER_PROFILE = 1000
+# The blind-index purpose; its HMAC key is derived for this name alone.
+DIGEST_FIELD = "address-eq"
+EQUAL_ADDRESS_MESSAGE = (
+    "The update would make this address equal to another address of the profile."
+)
+
+
+def _normalize(value: str | None) -> str | None:
+    # Equal "after trimming white space; case-insensitive". NFC first, so the
+    # same text typed with combining accents or precomposed letters is equal.
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value).strip().casefold()
+
+
+def address_digest(
+    *, profile_id: str, values: Mapping[str, str | None], version: int | None = None
+) -> str:
+    """Keyed hash of the profile id and all address fields, normalized, in a fixed order.
+
+    Canonical JSON array: absent/None (null) and "" stay distinct, and no
+    separator inside a value can make two different addresses collide. The
+    profile id is part of it, so the same address on two profiles gives two
+    unrelated digests: the column does not link profiles to each other.
+    """
+    canonical = json.dumps(
+        [profile_id, *(_normalize(values.get(field)) for field in ADDRESS_FIELDS)],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return blind_index.digest(DIGEST_FIELD, canonical, version=version)
+
+
+def _lock_profile(*, profile_id: str) -> None:
+    """Lock the profile row for the rest of the transaction; NotFound if none."""
+    # values_list: the lock without decrypting the profile's columns.
+    locked = Profile.objects.select_for_update().filter(pk=profile_id).values_list("pk", flat=True)
+    if not locked:
+        raise NotFound()
+
+
+def _next_updated_at(previous: datetime, now: datetime) -> datetime:
+    # Any change moves updated_at forward, even within one clock tick.
+    return now if now > previous else previous + timedelta(microseconds=1)
+
+
+def address_get_or_create(
+    *, profile_id: str, data: Mapping[str, Any], now: datetime
+) -> tuple[Address, bool]:
+    """The profile's address equal to `data` (trimmed, case-insensitive), or a new one.
+
+    Returns (address, created). Raises NotFound for an unknown profile,
+    DeletionPending while the profile is being deleted, and InvalidInput when a
+    new address would exceed MAX_ADDRESSES_PER_PROFILE. Two concurrent identical
+    creates yield one row: the profile lock serializes them, and the unique
+    (profile, equality_digest) constraint backs it up.
+    """
+    values = {field: data.get(field) for field in ADDRESS_FIELDS}
+    missing = sorted(f for f in REQUIRED_ADDRESS_FIELDS if not values[f])
+    if missing:
+        raise InvalidInput(
+            "Required address fields are missing.",
+            errors={f: ["This field is required."] for f in missing},
+        )
+    version = blind_index.current_version()
+    digest = address_digest(profile_id=profile_id, values=values, version=version)
+    with transaction.atomic():
+        _lock_profile(profile_id=profile_id)
+        profile_ensure_writable(profile_id=profile_id)
+        same = Address.objects.filter(profile_id=profile_id, equality_digest=digest)
+        existing = same.first()
+        if existing is not None:
+            return existing, False
+        if Address.objects.filter(profile_id=profile_id).count() >= MAX_ADDRESSES_PER_PROFILE:
+            raise InvalidInput(f"A profile can have at most {MAX_ADDRESSES_PER_PROFILE} addresses.")
+        address = Address(
+            id=new_object_id(now=now),
+            profile_id=profile_id,
+            equality_digest=digest,
+            blind_index_version=version,
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+        try:
+            with transaction.atomic():
+                address.save(force_insert=True)
+        except IntegrityError:
+            # Only reachable without the row lock (SQLite's lock-free
+            # select_for_update): the concurrent create won; return its row.
+            existing = same.first()
+            if existing is None:
+                raise
+            return existing, False
+        return address, True
+
+
+def address_update(
+    *,
+    profile_id: str,
+    address_id: str,
+    last_updated_at: datetime,
+    changes: Mapping[str, Any],
+    now: datetime,
+) -> Address:
+    """Apply `changes` (only the fields sent; None clears a nullable field).
+
+    Raises NotFound (unknown profile, unknown address, address of another
+    profile), DeletionPending, StaleUpdate (with `current_updated_at`) when
+    `last_updated_at` is not the address's `updated_at`, InvalidInput when a
+    required field would be cleared, and Conflict when the result would equal
+    another address of the same profile. Of two concurrent updates with the
+    same `last_updated_at` exactly one wins: the rows are locked and the write
+    is conditional on `updated_at`.
+    """
+    for field in changes:
+        if field not in ADDRESS_FIELDS:
+            raise ValueError(f"not a writable address field: {field}")
+    cleared = sorted(f for f in REQUIRED_ADDRESS_FIELDS if f in changes and not changes[f])
+    if cleared:
+        raise InvalidInput(
+            "Required address fields cannot be cleared.",
+            errors={f: ["This field cannot be cleared."] for f in cleared},
+        )
+    with transaction.atomic():
+        _lock_profile(profile_id=profile_id)
+        address = (
+            Address.objects.select_for_update().filter(pk=address_id, profile_id=profile_id).first()
+        )
+        if address is None:
+            raise NotFound()
+        profile_ensure_writable(profile_id=profile_id)
+        if address.updated_at != last_updated_at:
+            raise StaleUpdate(extra={"current_updated_at": rfc3339(address.updated_at)})
+        previous_updated_at = address.updated_at
+        for field, value in changes.items():
+            setattr(address, field, value)
+        version = blind_index.current_version()
+        address.equality_digest = address_digest(
+            profile_id=profile_id,
+            values={f: getattr(address, f) for f in ADDRESS_FIELDS},
+            version=version,
+        )
+        address.blind_index_version = version
+        address.updated_at = _next_updated_at(previous_updated_at, now)
+        equal_exists = (
+            Address.objects.filter(profile_id=profile_id, equality_digest=address.equality_digest)
+            .exclude(pk=address.pk)
+            .exists()
+        )
+        if equal_exists:
+            raise Conflict(EQUAL_ADDRESS_MESSAGE)
+        values = {f: getattr(address, f) for f in ADDRESS_FIELDS}
+        values.update(
+            equality_digest=address.equality_digest,
+            blind_index_version=version,
+            updated_at=address.updated_at,
+        )
+        try:
+            with transaction.atomic():
+                written = Address.objects.filter(
+                    pk=address.pk, updated_at=previous_updated_at
+                ).update(**values)
+        except IntegrityError as exc:
+            raise Conflict(EQUAL_ADDRESS_MESSAGE) from exc
+        if written != 1:
+            current = Address.objects.filter(pk=address.pk).values_list("updated_at", flat=True)
+            raise StaleUpdate(
+                extra={"current_updated_at": rfc3339(current[0]) if current else None}
+            )
+        return address
+
+
+def address_delete(*, profile_id: str, address_id: str) -> None:
+    """Delete the address. Raises NotFound (unknown profile or address, or an
+    address of another profile) and DeletionPending."""
+    with transaction.atomic():
+        _lock_profile(profile_id=profile_id)
+        address = Address.objects.filter(pk=address_id, profile_id=profile_id)
+        if not address.exists():
+            raise NotFound()
+        profile_ensure_writable(profile_id=profile_id)
+        address.delete()

@@ -1,0 +1,118 @@
+"""The read-only address inline on the profile's admin page.
+
+The hook is exercised on a throwaway AdminSite (routed by this module), so it
+is tested apart from how `pii.admin` configures ProfileAdmin; the last test
+checks it is attached to the real site's ProfileAdmin.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import path
+from django.utils import timezone
+
+from addresses.admin import AddressInline, attach_address_inline
+from addresses.services import address_get_or_create
+from pii.models import Profile
+from tests.addresses.conftest import ADDRESS
+
+site = admin.AdminSite(name="address_inline_test")
+
+
+class BareProfileAdmin(admin.ModelAdmin):
+    inlines: list = []
+
+
+site.register(Profile, BareProfileAdmin)
+attach_address_inline(site)
+
+urlpatterns = [path("admin/", site.urls)]
+
+
+def change_url(profile_id: str) -> str:
+    return f"/admin/pii/profile/{profile_id}/change/"
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.django_db
+def test_the_profile_page_lists_its_addresses_read_only(admin_client, profile):
+    address, _ = address_get_or_create(
+        profile_id=profile.pk,
+        data={**ADDRESS, "city": "Wuppertal", "zip_code": "42103"},
+        now=timezone.now(),
+    )
+
+    response = admin_client.get(change_url(profile.pk))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Wuppertal" in page
+    assert "42103" in page
+    assert address.pk in page
+    # Read-only: no form fields, no add row, no delete box for addresses.
+    assert 'name="addresses-0-city"' not in page
+    assert 'name="addresses-0-DELETE"' not in page
+    (inline,) = response.context["inline_admin_formsets"]
+    assert inline.has_add_permission is False
+    assert inline.has_change_permission is False
+    assert inline.has_delete_permission is False
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.django_db
+def test_a_profile_without_addresses_shows_an_empty_inline(admin_client, profile):
+    response = admin_client.get(change_url(profile.pk))
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.model.__name__ == "Address"
+
+
+def test_attaching_twice_adds_the_inline_once():
+    assert attach_address_inline(site) is True
+
+    assert BareProfileAdmin.inlines == [AddressInline]
+
+
+def test_without_a_registered_profile_admin_nothing_is_attached():
+    assert attach_address_inline(admin.AdminSite(name="empty")) is False
+
+
+def test_the_real_profile_admin_has_the_inline():
+    profile_admin = admin.site._registry[Profile]
+
+    assert AddressInline in type(profile_admin).inlines
+
+
+@pytest.mark.django_db
+def test_the_real_profile_page_shows_the_addresses_to_a_superuser(admin_client, profile):
+    address, _ = address_get_or_create(
+        profile_id=profile.pk,
+        data={**ADDRESS, "city": "Wuppertal"},
+        now=timezone.now(),
+    )
+
+    response = admin_client.get(change_url(profile.pk))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Wuppertal" in page
+    assert address.pk in page
+    assert 'name="addresses-0-city"' not in page
+
+
+@pytest.mark.django_db
+def test_staff_without_the_unmasked_permission_see_no_addresses(client, profile):
+    from django.contrib.auth.models import Permission, User
+
+    staff = User.objects.create_user("clerk", password="x", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_profile"))
+    client.force_login(staff)
+    address_get_or_create(
+        profile_id=profile.pk, data={**ADDRESS, "city": "Wuppertal"}, now=timezone.now()
+    )
+
+    response = client.get(change_url(profile.pk))
+
+    assert response.status_code == 200
+    assert "Wuppertal" not in response.content.decode()
