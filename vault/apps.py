@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,12 @@ class VaultConfig(AppConfig):
     name = "vault"
     verbose_name = "Data vault"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from pii import registry
+        from vault import selectors, services
+
+        # `pii` must not import vault: what /detokenize shows for a data id and
+        # how `purge_expired` removes expired entries are registered here.
+        registry.register_resolver("data", selectors.data_entries_resolve)
+        registry.register_purger(services.data_entries_purger())

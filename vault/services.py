@@ -1,0 +1,106 @@
+"""Writes of data entries, and the Purger `purge_expired` drives for them.
+
+Contents are personal data: nothing here logs them or puts them (or their
+media type) in an exception message.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from pii import registry
+from pii.exceptions import NotFound, PayloadTooLarge
+from vault import binary_io
+from vault.models import DataEntry
+from vault.selectors import live
+
+# Expiry dates are capped here: `ttl` may be any int64 (as in the reference),
+# and a date past this one is as good as never for an entry.
+EXPIRES_AT_MAX = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def data_entry_expires_at(*, now: datetime, ttl_days: int | None) -> datetime | None:
+    """`now` plus `ttl_days` days (capped at EXPIRES_AT_MAX); None without a ttl."""
+    if ttl_days is None:
+        return None
+    if ttl_days >= (EXPIRES_AT_MAX - now).days:
+        return EXPIRES_AT_MAX
+    return now + timedelta(days=ttl_days)
+
+
+def data_entry_create(
+    *, content_type: str, content: bytes, ttl_days: int | None, now: datetime
+) -> DataEntry:
+    """Store `content` encrypted, with its media type, for `ttl_days` days
+    (until deleted when None).
+
+    Raises PayloadTooLarge when the content is over `DATA_MAX_BYTES`; nothing
+    is stored then.
+    """
+    if len(content) > settings.DATA_MAX_BYTES:
+        raise PayloadTooLarge(
+            f"The decoded content is larger than the limit of {settings.DATA_MAX_BYTES} bytes."
+        )
+    entry = DataEntry(
+        content_type=content_type,
+        content=content,
+        size=len(content),
+        created_at=now,
+        expires_at=data_entry_expires_at(now=now, ttl_days=ttl_days),
+    )
+    with transaction.atomic():
+        binary_io.insert(entry)
+    return entry
+
+
+def data_entry_delete(*, data_id: str, now: datetime) -> None:
+    """Delete the entry. Raises NotFound when it does not exist or has expired
+    (an expired entry is already gone for clients; the purge removes its row)."""
+    with transaction.atomic():
+        # A queryset delete of a model without relations or signals is one
+        # DELETE statement: the content is never read.
+        deleted, _ = DataEntry.objects.filter(live(now=now), pk=data_id).delete()
+    if not deleted:
+        raise NotFound("The data entry does not exist.")
+
+
+# The Purger registered from VaultConfig.ready(); `purge_expired` drives it.
+
+
+def data_entries_expired_count(*, now: datetime) -> int:
+    return DataEntry.objects.filter(expires_at__lte=now).count()
+
+
+def data_entries_expired_purge_batch(*, now: datetime, batch_size: int) -> int:
+    """Delete at most `batch_size` expired entries in one short transaction.
+
+    Rows another run holds are skipped (`SELECT ... FOR UPDATE SKIP LOCKED` on
+    PostgreSQL), so two purges at once split the work instead of waiting on
+    each other or deleting a row twice. Only ids are read, never contents.
+    Returns how many rows this call deleted.
+    """
+    with transaction.atomic():
+        pks = list(
+            DataEntry.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lte=now)
+            .order_by("expires_at")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not pks:
+            return 0
+        deleted, _ = DataEntry.objects.filter(pk__in=pks).delete()
+    return deleted
+
+
+DATA_ENTRIES_KIND = "data_entries"
+
+
+def data_entries_purger() -> registry.Purger:
+    return registry.Purger(
+        kind=DATA_ENTRIES_KIND,
+        count_due=data_entries_expired_count,
+        purge_batch=data_entries_expired_purge_batch,
+    )
