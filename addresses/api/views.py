@@ -67,7 +67,7 @@ class AddressCollectionView(APIView):
     required_scopes = {"GET": READ_SCOPE, "POST": WRITE_SCOPE}
 
     @extend_schema(
-        operation_id="list_addresses",
+        operation_id="listAddresses",
         summary="List addresses for profile id",
         description="The profile's addresses, oldest first. `offset` >= 0, `count` "
         f"1 to {LIST_MAX_COUNT} (default {LIST_DEFAULT_COUNT}); outside those: 400. "
@@ -98,7 +98,7 @@ class AddressCollectionView(APIView):
         return Response(AddressListSerializer(body).data)
 
     @extend_schema(
-        operation_id="get_or_create_address",
+        operation_id="getOrCreateAddress",
         summary="Get or create address",
         description="Returns the profile's address equal in every field (after trimming "
         "white space, ignoring letter case) with 200, else creates it: 201 with a "
@@ -145,7 +145,7 @@ class AddressDetailView(APIView):
     required_scopes = {"GET": READ_SCOPE, "PATCH": WRITE_SCOPE, "DELETE": WRITE_SCOPE}
 
     @extend_schema(
-        operation_id="get_address",
+        operation_id="getAddress",
         summary="Get address for profile id and address id",
         tags=TAGS,
         parameters=[PROFILE_ID_PARAMETER, ADDRESS_ID_PARAMETER],
@@ -165,7 +165,7 @@ class AddressDetailView(APIView):
         return Response(AddressSerializer(address).data)
 
     @extend_schema(
-        operation_id="update_address",
+        operation_id="updateAddress",
         summary="Update address",
         description="Only the fields sent change; null clears an optional field; "
         "required fields cannot be cleared (422). `last_updated_at` must equal the "
@@ -205,7 +205,7 @@ class AddressDetailView(APIView):
         return Response(AddressSerializer(address).data)
 
     @extend_schema(
-        operation_id="delete_address",
+        operation_id="deleteAddress",
         summary="Delete address",
         tags=TAGS,
         parameters=[PROFILE_ID_PARAMETER, ADDRESS_ID_PARAMETER],

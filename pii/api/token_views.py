@@ -18,7 +18,7 @@ from pii.api.token_serializers import (
 )
 from pii.tokens import tokens_create, tokens_resolve
 
-TAGS = ["Token operations"]
+TAGS = ["tokenOperations"]
 
 
 class TokenizeView(APIView):
