@@ -1,0 +1,274 @@
+"""Deletion requests in the admin: review, approve (erases at once), reject.
+
+The list is the audit trail too: executed requests stay, with the ids, the
+times and who decided, after the profile is gone. Approve and reject are
+actions with a confirmation page; both call `pii.erasure`, one request per
+transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from pii.admin.display import day, when
+from pii.erasure import (
+    REJECTION_REASON_MAX_LENGTH,
+    deletion_due_at,
+    deletion_overdue_before,
+    deletion_request_approve,
+    deletion_request_reject,
+)
+from pii.exceptions import DomainError
+from pii.models import DeletionRequest
+
+Status = DeletionRequest.Status
+CONFIRMATION_TEMPLATE = "admin/pii/deletionrequest/decide_confirmation.html"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses a request can have here (approval erases at once, so
+    "approved" is never stored and not offered)."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            (Status.PENDING, "Pending review"),
+            (Status.EXECUTED, "Executed (profile erased)"),
+            (Status.REJECTED, "Rejected"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class DueFilter(admin.SimpleListFilter):
+    """Pending requests past their due date (requested_at + DELETION_DUE_DAYS)."""
+
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue"), ("in_time", "Pending, not yet due")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        cutoff = deletion_overdue_before(now=timezone.now())
+        if self.value() == "overdue":
+            return queryset.filter(status=Status.PENDING, requested_at__lte=cutoff)
+        if self.value() == "in_time":
+            return queryset.filter(status=Status.PENDING, requested_at__gt=cutoff)
+        return queryset
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=REJECTION_REASON_MAX_LENGTH,
+        help_text="Why the request is rejected (kept with the request). "
+        "Write no personal data here: no names, emails or phone numbers.",
+    )
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(admin.ModelAdmin):
+    """Read-only rows; decisions only through the approve/reject actions."""
+
+    list_display = (
+        "display_id",
+        "profile_shown",
+        "status_shown",
+        "requested_shown",
+        "due_shown",
+        "decision_shown",
+    )
+    list_filter = (StatusFilter, DueFilter)
+    list_select_related = ("decided_by",)
+    search_fields = ("=profile_ref", "=display_id")
+    search_help_text = "Exact profile id or display id."
+    ordering = ("-requested_at",)
+    list_per_page = 100
+    show_full_result_count = False
+    actions = ["approve_selected", "reject_selected"]
+    fields = (
+        "id",
+        "display_id",
+        "profile_ref_shown",
+        "profile_shown",
+        "status_shown",
+        "requested_at",
+        "due_shown",
+        "decided_at",
+        "decided_by",
+        "rejection_reason",
+        "executed_at",
+    )
+    readonly_fields = fields
+
+    # --- permissions: nothing is edited by hand ---
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        """Approving or rejecting needs the model's change permission."""
+        return request.user.has_perm("pii.change_deletionrequest")
+
+    # --- columns ---
+
+    @admin.display(description="Profile")
+    def profile_shown(self, obj: DeletionRequest) -> str:
+        # The full id is on the request's page and in the tooltip; the list
+        # only says whether the profile still exists.
+        if obj.profile_id is None:
+            return format_html('<span class="pii-muted" title="{}">erased</span>', obj.profile_ref)
+        url = reverse("admin:pii_profile_change", args=[obj.profile_id])
+        return format_html('<a href="{}" title="{}">open profile</a>', url, obj.profile_ref)
+
+    @admin.display(description="Profile id")
+    def profile_ref_shown(self, obj: DeletionRequest) -> str:
+        return obj.profile_ref
+
+    @admin.display(description="Requested", ordering="requested_at")
+    def requested_shown(self, obj: DeletionRequest) -> str:
+        return when(obj.requested_at)
+
+    @admin.display(description="Decided", ordering="decided_at")
+    def decision_shown(self, obj: DeletionRequest) -> str:
+        # Approval erases at once, so executed_at is decided_at (detail page).
+        if obj.decided_at is None:
+            return "-"
+        who = obj.decided_by.get_username() if obj.decided_by else "(deleted user)"
+        return format_html('{}<br><span class="pii-muted">by {}</span>', when(obj.decided_at), who)
+
+    @admin.display(description="Status", ordering="status")
+    def status_shown(self, obj: DeletionRequest) -> str:
+        return format_html(
+            '<span class="pii-badge pii-status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
+
+    @admin.display(description="Due", ordering="requested_at")
+    def due_shown(self, obj: DeletionRequest) -> str:
+        due_at = deletion_due_at(obj.requested_at)
+        text = day(due_at)
+        if obj.status == Status.PENDING and due_at <= timezone.now():
+            return format_html(
+                '{} <span class="pii-badge pii-badge-danger" title="{}">overdue</span>',
+                text,
+                "Past the due date and still pending",
+            )
+        return text
+
+    # --- actions ---
+
+    @admin.action(description="Approve and erase the selected profiles", permissions=["decide"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        pending, skipped = self._split(queryset)
+        if not pending:
+            self.message_user(
+                request, "None of the selected requests is pending.", messages.WARNING
+            )
+            return None
+        if request.POST.get("post") != "yes":
+            return self._confirm(request, "approve_selected", pending, skipped, form=None)
+        erased = 0
+        for record in pending:
+            try:
+                done = deletion_request_approve(
+                    deletion_request_id=record.pk, now=timezone.now(), decided_by=request.user
+                )
+            except DomainError:
+                skipped += 1
+                continue
+            erased += 1
+            self.log_change(request, done, "Approved; profile erased.")
+        self._report(request, f"{erased} profile(s) erased.", erased, skipped)
+        return None
+
+    @admin.action(description="Reject the selected requests", permissions=["decide"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        pending, skipped = self._split(queryset)
+        if not pending:
+            self.message_user(
+                request, "None of the selected requests is pending.", messages.WARNING
+            )
+            return None
+        if request.POST.get("post") != "yes":
+            return self._confirm(request, "reject_selected", pending, skipped, form=RejectionForm())
+        form = RejectionForm(request.POST)
+        if not form.is_valid():
+            return self._confirm(request, "reject_selected", pending, skipped, form=form)
+        rejected = 0
+        for record in pending:
+            try:
+                done = deletion_request_reject(
+                    deletion_request_id=record.pk,
+                    now=timezone.now(),
+                    decided_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError:
+                skipped += 1
+                continue
+            rejected += 1
+            self.log_change(request, done, "Rejected.")
+        self._report(request, f"{rejected} request(s) rejected.", rejected, skipped)
+        return None
+
+    def _split(self, queryset: QuerySet) -> tuple[list[DeletionRequest], int]:
+        selected = list(queryset.order_by("requested_at"))
+        pending = [r for r in selected if r.status == Status.PENDING]
+        return pending, len(selected) - len(pending)
+
+    def _report(self, request: HttpRequest, text: str, done: int, skipped: int) -> None:
+        self.message_user(request, text, messages.SUCCESS if done else messages.WARNING)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} selected request(s) were not pending and were left unchanged.",
+                messages.WARNING,
+            )
+
+    def _confirm(
+        self,
+        request: HttpRequest,
+        action: str,
+        pending: list[DeletionRequest],
+        skipped: int,
+        *,
+        form: forms.Form | None,
+    ) -> TemplateResponse:
+        approve = action == "approve_selected"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Approve deletion requests" if approve else "Reject deletion requests",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "action_name": action,
+            "approve": approve,
+            "rows": [(r, deletion_due_at(r.requested_at)) for r in pending],
+            "skipped": skipped,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "now": timezone.now(),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, CONFIRMATION_TEMPLATE, context)

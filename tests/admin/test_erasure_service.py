@@ -1,0 +1,180 @@
+"""`pii.erasure`: the one erase function and the two decisions, called directly
+for the paths the admin cannot reach, and under concurrency on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from pii import services
+from pii.erasure import (
+    deletion_request_approve,
+    deletion_request_reject,
+    profile_erase,
+)
+from pii.exceptions import Conflict, InvalidInput, NotFound
+from pii.ids import new_object_id
+from pii.models import DeletionRequest, Profile
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_erasing_without_a_request_still_leaves_a_record(make_profile, officer):
+    profile = make_profile()
+
+    record = profile_erase(profile_id=profile.pk, now=T0, decided_by=officer)
+
+    assert not Profile.objects.filter(pk=profile.pk).exists()
+    stored = DeletionRequest.objects.get(pk=record.pk)
+    assert (stored.status, stored.profile_ref, stored.display_id) == (
+        "executed",
+        profile.pk,
+        profile.display_id,
+    )
+    assert stored.requested_at == stored.decided_at == stored.executed_at == T0
+    assert stored.decided_by == officer
+
+
+@pytest.mark.django_db
+def test_erasing_an_unknown_or_erased_profile_is_not_found(make_profile):
+    profile = make_profile()
+    profile_erase(profile_id=profile.pk, now=T0, decided_by=None)
+
+    with pytest.raises(NotFound):
+        profile_erase(profile_id=profile.pk, now=T0, decided_by=None)
+    with pytest.raises(NotFound):
+        profile_erase(profile_id=new_object_id(), now=T0, decided_by=None)
+
+
+@pytest.mark.django_db
+def test_an_earlier_rejected_request_survives_erasure_detached(make_profile):
+    profile = make_profile()
+    first = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    deletion_request_reject(deletion_request_id=first.pk, now=T0, decided_by=None, reason="No.")
+    second = services.deletion_request_create(profile_id=profile.pk, now=T0)
+
+    deletion_request_approve(deletion_request_id=second.pk, now=T0, decided_by=None)
+
+    rows = dict(DeletionRequest.objects.values_list("pk", "status"))
+    assert rows == {first.pk: "rejected", second.pk: "executed"}
+    assert set(DeletionRequest.objects.values_list("profile_id", flat=True)) == {None}
+
+
+@pytest.mark.django_db
+def test_decisions_on_unknown_or_decided_requests(make_profile):
+    profile = make_profile()
+    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None)
+
+    with pytest.raises(NotFound):
+        deletion_request_approve(deletion_request_id=new_object_id(), now=T0, decided_by=None)
+    with pytest.raises(NotFound):
+        deletion_request_reject(
+            deletion_request_id=new_object_id(), now=T0, decided_by=None, reason="x"
+        )
+    with pytest.raises(Conflict):
+        deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None)
+    with pytest.raises(Conflict):
+        deletion_request_reject(
+            deletion_request_id=request_.pk, now=T0, decided_by=None, reason="x"
+        )
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 1001])
+@pytest.mark.django_db
+def test_a_rejection_needs_a_reason_of_sensible_length(make_profile, reason):
+    profile = make_profile()
+    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+
+    with pytest.raises(InvalidInput):
+        deletion_request_reject(
+            deletion_request_id=request_.pk, now=T0, decided_by=None, reason=reason
+        )
+    assert DeletionRequest.objects.get(pk=request_.pk).status == "pending"
+
+
+def _race(*targets) -> list[object]:
+    """Run the callables at once in threads; their results or exceptions."""
+    barrier = threading.Barrier(len(targets))
+    results: list[object] = [None] * len(targets)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = targets[i]()
+        except Exception as exc:  # the outcome is what the test asserts on
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(targets))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_approvals_erase_once(make_profile):
+    profile = make_profile()
+    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+
+    def approve() -> DeletionRequest:
+        return deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None)
+
+    results = _race(approve, approve)
+
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "DeletionRequest"]
+    assert DeletionRequest.objects.get(pk=request_.pk).status == "executed"
+    assert not Profile.objects.filter(pk=profile.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_approve_and_reject_at_once_one_decision_wins(make_profile):
+    profile = make_profile()
+    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+
+    results = _race(
+        lambda: deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None),
+        lambda: deletion_request_reject(
+            deletion_request_id=request_.pk, now=T0, decided_by=None, reason="No."
+        ),
+    )
+
+    assert sum(isinstance(r, Conflict) for r in results) == 1
+    status = DeletionRequest.objects.get(pk=request_.pk).status
+    assert status in ("executed", "rejected")
+    assert Profile.objects.filter(pk=profile.pk).exists() == (status == "rejected")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_erasure_and_a_concurrent_update_never_deadlock_or_half_write(make_profile):
+    profile = make_profile(full_name="Before")
+    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    # Reject and re-request so that a PATCH is allowed while the new request is decided.
+    deletion_request_reject(deletion_request_id=request_.pk, now=T0, decided_by=None, reason="r")
+
+    def update() -> object:
+        return services.profile_update(
+            profile_id=profile.pk,
+            last_updated_at=profile.updated_at,
+            changes={"full_name": "After"},
+            now=datetime.now(tz=UTC),
+        )
+
+    def erase() -> object:
+        return profile_erase(profile_id=profile.pk, now=T0, decided_by=None)
+
+    results = _race(update, erase)
+
+    assert isinstance(results[1], DeletionRequest)
+    assert isinstance(results[0], Profile | NotFound)
+    assert not Profile.objects.filter(pk=profile.pk).exists()
