@@ -37,6 +37,8 @@ class Address(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "address"
+        verbose_name_plural = "addresses"
         constraints = [
             models.UniqueConstraint(
                 fields=["profile", "equality_digest"], name="one_equal_address_per_profile"
