@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from pii.admin.display import day, when
+from pii.admin.mixins import ReadOnlyAdminMixin
 from pii.erasure import (
     REJECTION_REASON_MAX_LENGTH,
     deletion_due_at,
@@ -83,7 +84,7 @@ class RejectionForm(forms.Form):
 
 
 @admin.register(DeletionRequest)
-class DeletionRequestAdmin(admin.ModelAdmin):
+class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only rows; decisions only through the approve/reject actions."""
 
     list_display = (
@@ -118,15 +119,6 @@ class DeletionRequestAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     # --- permissions: nothing is edited by hand ---
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_decide_permission(self, request: HttpRequest) -> bool:
         """Approving or rejecting needs the model's change permission."""

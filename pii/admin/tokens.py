@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 
 from pii.admin.display import when
+from pii.admin.mixins import PurgeExpiredActionMixin, ReadOnlyAdminMixin
 from pii.models import Token
-from pii.purge import PurgeFailed, purge_expired
 
 METADATA_FIELDS = ("id", "created_at", "expires_at")
-PURGE_ACTION = "purge_expired_rows"
 
 
 class TokenExpiredFilter(admin.SimpleListFilter):
@@ -42,7 +40,7 @@ class TokenExpiredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Token)
-class TokenAdmin(admin.ModelAdmin):
+class TokenAdmin(ReadOnlyAdminMixin, PurgeExpiredActionMixin, admin.ModelAdmin):
     list_display = ("id", "created_shown", "expires_shown", "is_expired")
     list_filter = (TokenExpiredFilter,)
     search_fields = ("=id",)
@@ -50,7 +48,7 @@ class TokenAdmin(admin.ModelAdmin):
     ordering = ("-expires_at",)
     fields = METADATA_FIELDS
     readonly_fields = METADATA_FIELDS
-    actions = [PURGE_ACTION]
+    purge_permission = "pii.delete_token"
     list_per_page = 100
     show_full_result_count = False
 
@@ -68,43 +66,3 @@ class TokenAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="expired")
     def is_expired(self, obj: Token) -> bool:
         return obj.expires_at <= timezone.now()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_purge_permission(self, request: HttpRequest) -> bool:
-        # The model's delete permission grants the purge (no deletes by hand).
-        return request.user.has_perm("pii.delete_token")
-
-    @admin.action(description="Purge expired rows now (all kinds)", permissions=["purge"])
-    def purge_expired_rows(self, request: HttpRequest, queryset: QuerySet) -> None:
-        try:
-            removed = purge_expired(now=timezone.now())
-        except PurgeFailed as exc:
-            done = ", ".join(f"{kind} {count}" for kind, count in exc.removed.items())
-            self.message_user(
-                request, f"The purge failed ({exc}); removed: {done}.", messages.ERROR
-            )
-            return
-        summary = ", ".join(f"{kind} {count}" for kind, count in removed.items()) or "nothing"
-        self.message_user(request, f"Purged expired rows: {summary}.", messages.SUCCESS)
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        # Django runs an action only on selected rows; the purge ignores the
-        # selection, so it may also run with none selected.
-        if (
-            request.method == "POST"
-            and request.POST.get("action") == PURGE_ACTION
-            and not request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        ):
-            post = request.POST.copy()
-            post.setlist(helpers.ACTION_CHECKBOX_NAME, ["-"])
-            post["select_across"] = "1"
-            request.POST = post
-        return super().changelist_view(request, extra_context)

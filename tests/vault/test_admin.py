@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission, User
 from django.test import Client
@@ -114,7 +115,12 @@ def test_entries_cannot_be_added_changed_or_deleted_in_the_admin(admin_client):
 
 
 def test_the_purge_action_is_the_command_code():
-    assert vault_admin.purge_expired is purge.purge_expired
+    from pii.admin import mixins
+
+    assert isinstance(
+        vault_admin.DataEntryAdmin(DataEntry, admin.site), mixins.PurgeExpiredActionMixin
+    )
+    assert mixins.purge_expired is purge.purge_expired
 
 
 @time_machine.travel(T0, tick=False)

@@ -1,0 +1,70 @@
+"""Admin building blocks shared by the metadata-only lists (tokens, data entries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from pii.purge import PurgeFailed, purge_expired
+
+PURGE_ACTION = "purge_expired_rows"
+
+
+class ReadOnlyAdminMixin:
+    """Nothing is added, changed or deleted by hand from this list."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PurgeExpiredActionMixin:
+    """The "Purge expired rows now" action: `pii.purge.purge_expired`, the same
+    code as `manage.py purge_expired` (every kind), whichever rows are selected
+    and also with none. `purge_permission` names the permission it needs (the
+    model's delete permission: the admin itself offers no deletes)."""
+
+    purge_permission: str = ""
+    actions = [PURGE_ACTION]
+
+    def has_purge_permission(self, request: HttpRequest) -> bool:
+        return bool(self.purge_permission) and request.user.has_perm(self.purge_permission)
+
+    @admin.action(description="Purge expired rows now (all kinds)", permissions=["purge"])
+    def purge_expired_rows(self, request: HttpRequest, queryset: QuerySet) -> None:
+        try:
+            removed = purge_expired(now=timezone.now())
+        except PurgeFailed as exc:
+            done = ", ".join(f"{kind} {count}" for kind, count in exc.removed.items())
+            self.message_user(  # type: ignore[attr-defined]
+                request, f"The purge failed ({exc}); removed: {done}.", messages.ERROR
+            )
+            return
+        summary = ", ".join(f"{kind} {count}" for kind, count in removed.items()) or "nothing"
+        self.message_user(  # type: ignore[attr-defined]
+            request, f"Purged expired rows: {summary}.", messages.SUCCESS
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # Django runs an action only on selected rows; the purge ignores the
+        # selection, so it may also run with none (e.g. on an empty page).
+        if (
+            request.method == "POST"
+            and request.POST.get("action") == PURGE_ACTION
+            and not request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        ):
+            post = request.POST.copy()
+            post.setlist(helpers.ACTION_CHECKBOX_NAME, ["-"])
+            post["select_across"] = "1"
+            request.POST = post
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
