@@ -10,6 +10,8 @@ class AddressesConfig(AppConfig):
 
     def ready(self) -> None:
         from addresses.api.resolver import resolve
-        from pii.registry import register_resolver
+        from addresses.services import addresses_reindex_batch
+        from pii.registry import register_reindexer, register_resolver
 
         register_resolver("address", resolve)
+        register_reindexer("addresses", addresses_reindex_batch)

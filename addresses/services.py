@@ -226,3 +226,33 @@ def address_delete(*, profile_id: str, address_id: str) -> None:
             raise NotFound()
         profile_ensure_writable(profile_id=profile_id)
         address.delete()
+
+
+def addresses_reindex_batch(*, after: str, batch_size: int, all_rows: bool) -> tuple[int, str]:
+    """Recompute the equality digest of up to `batch_size` addresses with id > after
+    under the current blind-index key (after a BLIND_INDEX_KEY rotation).
+
+    Returns (count, last id). One short transaction; rows are locked so a
+    concurrent update cannot be overwritten with a stale digest.
+    """
+    version = blind_index.current_version()
+    rows = Address.objects.filter(id__gt=after)
+    if not all_rows:
+        rows = rows.exclude(blind_index_version=version)
+    with transaction.atomic():
+        batch = list(
+            rows.order_by("id")
+            .only("id", "profile_id", *ADDRESS_FIELDS)
+            .select_for_update()[:batch_size]
+        )
+        if not batch:
+            return 0, after
+        for address in batch:
+            address.equality_digest = address_digest(
+                profile_id=address.profile_id,
+                values={field: getattr(address, field) for field in ADDRESS_FIELDS},
+                version=version,
+            )
+            address.blind_index_version = version
+        Address.objects.bulk_update(batch, ["equality_digest", "blind_index_version"])
+    return len(batch), batch[-1].id

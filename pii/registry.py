@@ -31,8 +31,14 @@ class Purger:
     purge_batch: Callable[..., int]
 
 
+# reindex_batch(after=..., batch_size=..., all_rows=...) -> (count, last_pk):
+# recomputes the keyed hashes of at most batch_size rows with pk > after, in one
+# transaction, under the current BLIND_INDEX_KEY; (0, after) when done.
+Reindexer = Callable[..., tuple[int, str]]
+
 _resolvers: dict[str, Resolver] = {}
 _purgers: dict[str, Purger] = {}
+_reindexers: dict[str, Reindexer] = {}
 
 
 def register_resolver(kind: str, resolve: Resolver) -> None:
@@ -49,3 +55,11 @@ def register_purger(purger: Purger) -> None:
 
 def purgers() -> list[Purger]:
     return list(_purgers.values())
+
+
+def register_reindexer(kind: str, reindex_batch: Reindexer) -> None:
+    _reindexers[kind] = reindex_batch
+
+
+def reindexers() -> list[tuple[str, Reindexer]]:
+    return list(_reindexers.items())

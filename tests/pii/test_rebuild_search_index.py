@@ -45,3 +45,26 @@ def test_rebuild_skips_rows_already_current(api_client) -> None:
     call_command("rebuild_search_index", stdout=out)
 
     assert "Reindexed 0 profiles" in out.getvalue()
+
+
+def test_rotation_then_rebuild_restores_address_get_or_create(api_client) -> None:
+    profile = api_client.post(PROFILES_URL, {"email": "addr@example.org"}, format="json").json()
+    addresses_url = f"{PROFILES_URL}/{profile['id']}/addresses"
+    address = {
+        "full_name": "Zoë Rotation",
+        "address_line_1": "1 Key Street",
+        "zip_code": "10115",
+        "city": "Berlin",
+        "country_code": "DE",
+    }
+    first = api_client.post(addresses_url, address, format="json")
+    assert first.status_code == 201
+
+    with override_settings(**NEW_KEY):
+        out = StringIO()
+        call_command("rebuild_search_index", stdout=out)
+        assert "Reindexed 1 addresses with blind-index key version 2" in out.getvalue()
+
+        again = api_client.post(addresses_url, address, format="json")
+        assert again.status_code == 200
+        assert again.json()["id"] == first.json()["id"]

@@ -5,8 +5,10 @@ BLIND_INDEX_KEY.
 
 Searches only match rows whose `blind_index_version` is the current
 BLIND_INDEX_KEY_VERSION; this command brings the other rows (all of them with
---all) to the current key, one batch per transaction, so it can run while the
-service is up and be resumed after an interruption.
+--all) to the current key, profiles first, then what other apps registered
+(`pii.registry.register_reindexer`, e.g. address equality digests), one batch
+per transaction, so it can run while the service is up and be resumed after an
+interruption.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from pii import blind_index
+from pii import blind_index, registry
 from pii.models import Profile
 from pii.search import profile_search_tokens
 from pii.services import email_digest
@@ -65,3 +67,14 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2:
                 self.stdout.write(f"{done} profiles reindexed")
         self.stdout.write(f"Reindexed {done} profiles with blind-index key version {version}.")
+        # Other apps' keyed hashes (e.g. address equality digests).
+        for kind, reindex_batch in registry.reindexers():
+            after, total = "", 0
+            while True:
+                count, after = reindex_batch(
+                    after=after, batch_size=batch_size, all_rows=options["all"]
+                )
+                if not count:
+                    break
+                total += count
+            self.stdout.write(f"Reindexed {total} {kind} with blind-index key version {version}.")
