@@ -9,7 +9,12 @@ class PiiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core.signals import setting_changed
+
         from pii import registry, tokens
+        from pii.fields import reset_fernet_key_caches
+
+        setting_changed.connect(reset_fernet_key_caches, dispatch_uid="pii-fernet-keys")
 
         # How /detokenize resolves the ids `pii` owns; addresses and vault
         # register theirs ("address", "data") from their own AppConfig.

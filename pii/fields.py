@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.db import models
-from fernet_fields import EncryptedTextField
+from fernet_fields import EncryptedField, EncryptedTextField
 
 
 class EncryptedJSONField(EncryptedTextField):
@@ -64,3 +64,21 @@ class SearchTokensField(models.Field):
         if connection.vendor == "postgresql":
             return values
         return json.dumps(values)
+
+
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
+    """The Fernet-encrypted columns of a model (any app's)."""
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+
+
+def reset_fernet_key_caches(**kwargs: Any) -> None:
+    """Forget the keys every encrypted field cached (they are read once from
+    settings); connected to `setting_changed` for FERNET_KEYS."""
+    if kwargs.get("setting", "FERNET_KEYS") != "FERNET_KEYS":
+        return
+    from django.apps import apps
+
+    for model in apps.get_models():
+        for field in encrypted_fields(model):
+            for name in ("keys", "fernet_keys", "fernet"):
+                field.__dict__.pop(name, None)
