@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +23,7 @@ from pii import blind_index
 from pii.exceptions import Conflict, InvalidInput, NotFound, StaleUpdate
 from pii.ids import new_object_id
 from pii.models import Profile
+from pii.optimistic import conditional_update, next_updated_at
 from pii.services import profile_ensure_writable
 from pii.timestamps import rfc3339
 
@@ -82,11 +83,6 @@ def _lock_profile(*, profile_id: str) -> None:
     locked = Profile.objects.select_for_update().filter(pk=profile_id).values_list("pk", flat=True)
     if not locked:
         raise NotFound()
-
-
-def _next_updated_at(previous: datetime, now: datetime) -> datetime:
-    # Any change moves updated_at forward, even within one clock tick.
-    return now if now > previous else previous + timedelta(microseconds=1)
 
 
 def address_get_or_create(
@@ -187,7 +183,7 @@ def address_update(
             version=version,
         )
         address.blind_index_version = version
-        address.updated_at = _next_updated_at(previous_updated_at, now)
+        address.updated_at = next_updated_at(previous_updated_at, now)
         equal_exists = (
             Address.objects.filter(profile_id=profile_id, equality_digest=address.equality_digest)
             .exclude(pk=address.pk)
@@ -201,18 +197,13 @@ def address_update(
             blind_index_version=version,
             updated_at=address.updated_at,
         )
-        try:
-            with transaction.atomic():
-                written = Address.objects.filter(
-                    pk=address.pk, updated_at=previous_updated_at
-                ).update(**values)
-        except IntegrityError as exc:
-            raise Conflict(EQUAL_ADDRESS_MESSAGE) from exc
-        if written != 1:
-            current = Address.objects.filter(pk=address.pk).values_list("updated_at", flat=True)
-            raise StaleUpdate(
-                extra={"current_updated_at": rfc3339(current[0]) if current else None}
-            )
+        conditional_update(
+            Address,
+            pk=address.pk,
+            expected_updated_at=previous_updated_at,
+            values=values,
+            conflict_message=EQUAL_ADDRESS_MESSAGE,
+        )
         return address
 
 

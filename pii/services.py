@@ -3,7 +3,7 @@ these functions; nothing writes a profile around them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from pii import blind_index
 from pii.exceptions import Conflict, DeletionPending, NotFound, StaleUpdate
 from pii.models import DeletionRequest, Profile
+from pii.optimistic import conditional_update, next_updated_at
 from pii.timestamps import rfc3339
 
 PROFILE_WRITABLE_FIELDS = (
@@ -82,11 +83,6 @@ def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profi
     raise Conflict("The profile could not be created; retry the request.")
 
 
-def _next_updated_at(previous: datetime, now: datetime) -> datetime:
-    # Any change moves updated_at forward, even within one clock tick.
-    return now if now > previous else previous + timedelta(microseconds=1)
-
-
 def profile_update(
     *, profile_id: str, last_updated_at: datetime, changes: dict[str, Any], now: datetime
 ) -> Profile:
@@ -114,7 +110,7 @@ def profile_update(
             digest = email_digest(profile.email)
             if Profile.objects.filter(email_digest=digest).exclude(pk=profile.pk).exists():
                 raise Conflict("Another profile already has this email.")
-        profile.updated_at = _next_updated_at(previous_updated_at, now)
+        profile.updated_at = next_updated_at(previous_updated_at, now)
         _reindex(profile)
         values = {f: getattr(profile, f) for f in PROFILE_WRITABLE_FIELDS}
         values.update(
@@ -123,18 +119,13 @@ def profile_update(
             blind_index_version=profile.blind_index_version,
             updated_at=profile.updated_at,
         )
-        try:
-            with transaction.atomic():
-                written = Profile.objects.filter(
-                    pk=profile.pk, updated_at=previous_updated_at
-                ).update(**values)
-        except IntegrityError as exc:
-            raise Conflict("Another profile already has this email.") from exc
-        if written != 1:
-            current = Profile.objects.filter(pk=profile.pk).values_list("updated_at", flat=True)
-            raise StaleUpdate(
-                extra={"current_updated_at": rfc3339(current[0]) if current else None}
-            )
+        conditional_update(
+            Profile,
+            pk=profile.pk,
+            expected_updated_at=previous_updated_at,
+            values=values,
+            conflict_message="Another profile already has this email.",
+        )
         return profile
 
 
