@@ -6,30 +6,17 @@ Validation messages are fixed texts: they never quote the value sent.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pycountry
 from rest_framework import serializers
 
 from config.api import TimestampField
+from pii.api.fields import E164_RE, RFC3339Field, StrictCharField
 
 TEXT_MAX_LENGTH = 256
-# E.164: "+", then 2 to 15 digits, the first not 0. ASCII digits only.
-E164_RE = re.compile(r"\+[1-9][0-9]{1,14}")
 COUNTRY_CODE_RE = re.compile(r"[A-Za-z]{2}")
 LIST_DEFAULT_COUNT = 10
 LIST_MAX_COUNT = 1000
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of stringifying them."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 def _text(*, required: bool, nullable: bool, blank: bool, help_text: str) -> StrictCharField:
@@ -121,7 +108,7 @@ class AddressUpdateSerializer(serializers.Serializer):
     def partial(self, value: bool) -> None:
         pass
 
-    last_updated_at = serializers.DateTimeField(
+    last_updated_at = RFC3339Field(
         help_text="The address's current `updated_at`, as the service returned it. "
         "Any other value: 409 with `current_updated_at`."
     )

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from config.api import TimestampField
+from pii.api.fields import (
+    PhoneNumberField,
+    RFC3339Field,
+    StrictCharField,
+    parse_rfc3339,
+)
 from pii.models import DeletionRequest
 
 TEXT_MAX_LENGTH = 256
 # RFC 5321 limits a forward path to 254 characters.
 EMAIL_MAX_LENGTH = 254
-# E.164: "+", then 2 to 15 digits, the first not 0. ASCII digits only (`\d`
-# would accept any Unicode digit), matched with fullmatch (no trailing newline).
-E164_RE = re.compile(r"\+[1-9][0-9]{1,14}")
 
 EXTENDED_ATTRIBUTES_MAX = 20
 EXTENDED_KEY_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -32,40 +35,11 @@ DATA_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
 _INTEGER_RE = re.compile(r"[+-]?[0-9]+")
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-# RFC 3339 date-time: the offset is required (`Z` or `+hh:mm`).
-_DATETIME_RE = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
-    r"(?:\.([0-9]{1,9}))?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))"
-)
 
 SEARCH_SORTS_HELP = (
     "`created_at`, `updated_at`, `email` or `full_name`, optionally prefixed with `-` "
     "for descending. Default `-created_at`."
 )
-
-
-def parse_rfc3339(value: str) -> datetime | None:
-    """An RFC 3339 date-time with offset as an aware datetime; None if it is not one.
-
-    Fractional seconds beyond microseconds are truncated.
-    """
-    match = _DATETIME_RE.fullmatch(value)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    fraction, zulu, sign, offset_h, offset_m = match.groups()[6:]
-    microsecond = int((fraction or "0")[:6].ljust(6, "0"))
-    if zulu:
-        tz = UTC
-    else:
-        if int(offset_h) > 23 or int(offset_m) > 59:
-            return None
-        offset = timedelta(hours=int(offset_h), minutes=int(offset_m))
-        tz = timezone(-offset if sign == "-" else offset)
-    try:
-        return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tz)
-    except ValueError:
-        return None
 
 
 def _is_date(value: str) -> bool:
@@ -101,17 +75,6 @@ _TYPE_HINTS = {
 }
 
 
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of stringifying them."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 class StrictEmailField(serializers.EmailField):
     """An email address (Django's validator), as a JSON string only."""
 
@@ -121,46 +84,6 @@ class StrictEmailField(serializers.EmailField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
-
-
-@extend_schema_field({"type": "string", "pattern": "^" + E164_RE.pattern + "$"})
-class PhoneNumberField(StrictCharField):
-    """E.164 phone number, e.g. `+4915112345678`."""
-
-    default_error_messages = {
-        "invalid": "Must be a string.",
-        "e164": "Must be an E.164 phone number: + and 2 to 15 digits, the first not 0.",
-    }
-
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        if E164_RE.fullmatch(value) is None:
-            self.fail("e164")
-        return value
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "format": "date-time",
-        "description": "RFC 3339 date-time with offset, e.g. `2019-08-24T14:15:22.123456Z`.",
-    }
-)
-class RFC3339Field(serializers.Field):
-    """Input timestamp: RFC 3339 with a `Z` or numeric offset, nothing looser."""
-
-    default_error_messages = {
-        "invalid": "Must be an RFC 3339 timestamp with offset, e.g. 2019-08-24T14:15:22.123456Z."
-    }
-
-    def to_internal_value(self, data: Any) -> datetime:
-        parsed = parse_rfc3339(data) if isinstance(data, str) else None
-        if parsed is None:
-            self.fail("invalid")
-        return parsed
-
-    def to_representation(self, value: datetime) -> str:  # pragma: no cover - input only
-        return value.isoformat()
 
 
 _EXTENDED_ATTRIBUTE_SCHEMA = {

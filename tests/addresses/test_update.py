@@ -255,7 +255,14 @@ def test_unknown_fields_are_422_naming_them(api_client, profile, address):
 
 @pytest.mark.parametrize(
     "body",
-    [{"city": "Bonn"}, {"last_updated_at": "yesterday", "city": "Bonn"}, {"last_updated_at": None}],
+    [
+        {"city": "Bonn"},
+        {"last_updated_at": "yesterday", "city": "Bonn"},
+        {"last_updated_at": None},
+        # RFC 3339 needs a time and an offset, as for profiles.
+        {"last_updated_at": "2024-06-01", "city": "Bonn"},
+        {"last_updated_at": "2024-06-01T09:00:00.250000", "city": "Bonn"},
+    ],
 )
 def test_last_updated_at_missing_or_not_a_timestamp_is_422(api_client, profile, address, body):
     response = patch(api_client, profile.pk, address["id"], body)
