@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import models, transaction
+
 from pii import registry
 
 DEFAULT_BATCH_SIZE = 1000
@@ -100,3 +102,33 @@ def _purge_kind(
                     elapsed=time.monotonic() - started,
                 )
             )
+
+
+def expired_rows_purger(*, kind: str, model: type[models.Model]) -> registry.Purger:
+    """The Purger of a model with an `expires_at` column (tokens, data entries).
+
+    A row is due when `expires_at <= now`. Each batch picks at most batch_size
+    due ids with `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite
+    serializes writers) and deletes them in the same short transaction, so two
+    purges at once split the work instead of waiting on each other or deleting
+    a row twice. Only ids are read, never encrypted contents.
+    """
+    manager = model._default_manager
+
+    def count_due(*, now: datetime) -> int:
+        return manager.filter(expires_at__lte=now).count()
+
+    def purge_batch(*, now: datetime, batch_size: int) -> int:
+        with transaction.atomic():
+            pks = list(
+                manager.select_for_update(skip_locked=True)
+                .filter(expires_at__lte=now)
+                .order_by("expires_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not pks:
+                return 0
+            deleted, _ = manager.filter(pk__in=pks).delete()
+        return deleted
+
+    return registry.Purger(kind=kind, count_due=count_due, purge_batch=purge_batch)

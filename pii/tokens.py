@@ -23,6 +23,7 @@ from pii import registry
 from pii.api.profile_serializers import ProfileSerializer
 from pii.ids import is_data_id, is_object_id, new_object_id
 from pii.models import Profile, Token
+from pii.purge import expired_rows_purger
 
 # A value whose compact JSON text is longer than this (UTF-8 bytes) is refused.
 TOKEN_VALUE_MAX_BYTES = 64 * 1024
@@ -183,32 +184,5 @@ def profiles_resolve(ids: list[str], *, now: datetime) -> dict[str, Any]:
 # The Purger registered from PiiConfig.ready(); `purge_expired` drives it.
 
 
-def tokens_expired_count(*, now: datetime) -> int:
-    return Token.objects.filter(expires_at__lte=now).count()
-
-
-def tokens_expired_purge_batch(*, now: datetime, batch_size: int) -> int:
-    """Delete at most `batch_size` expired tokens in one short transaction.
-
-    Rows another run holds are skipped (`skip_locked`), so two purges at once
-    split the work instead of waiting on each other. Returns how many went.
-    """
-    with transaction.atomic():
-        pks = list(
-            Token.objects.select_for_update(skip_locked=True)
-            .filter(expires_at__lte=now)
-            .order_by("expires_at")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not pks:
-            return 0
-        deleted, _ = Token.objects.filter(pk__in=pks).delete()
-    return deleted
-
-
 def tokens_purger() -> registry.Purger:
-    return registry.Purger(
-        kind="tokens",
-        count_due=tokens_expired_count,
-        purge_batch=tokens_expired_purge_batch,
-    )
+    return expired_rows_purger(kind="tokens", model=Token)

@@ -10,36 +10,15 @@ entries and tokens), whichever rows are selected, and also with none.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from pii.admin.mixins import PurgeExpiredActionMixin, ReadOnlyAdminMixin
+from pii.admin.mixins import ExpiredFilter, PurgeExpiredActionMixin, ReadOnlyAdminMixin
 from vault.models import DataEntry
-from vault.selectors import live
 
 METADATA_FIELDS = ("id", "content_type", "size", "created_at", "expires_at")
-
-
-class ExpiredFilter(admin.SimpleListFilter):
-    """Expired (due for the purge) or live, at the moment the page is shown."""
-
-    title = "expired"
-    parameter_name = "expired"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        now = timezone.now()
-        if self.value() == "yes":
-            return queryset.filter(expires_at__lte=now)
-        if self.value() == "no":
-            return queryset.filter(live(now=now))
-        return queryset
 
 
 @admin.register(DataEntry)

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from pii import registry
 from pii.exceptions import NotFound, PayloadTooLarge
+from pii.purge import expired_rows_purger
 from vault import binary_io
 from vault.models import DataEntry
 from vault.selectors import live
@@ -68,39 +69,8 @@ def data_entry_delete(*, data_id: str, now: datetime) -> None:
 
 
 # The Purger registered from VaultConfig.ready(); `purge_expired` drives it.
-
-
-def data_entries_expired_count(*, now: datetime) -> int:
-    return DataEntry.objects.filter(expires_at__lte=now).count()
-
-
-def data_entries_expired_purge_batch(*, now: datetime, batch_size: int) -> int:
-    """Delete at most `batch_size` expired entries in one short transaction.
-
-    Rows another run holds are skipped (`SELECT ... FOR UPDATE SKIP LOCKED` on
-    PostgreSQL), so two purges at once split the work instead of waiting on
-    each other or deleting a row twice. Only ids are read, never contents.
-    Returns how many rows this call deleted.
-    """
-    with transaction.atomic():
-        pks = list(
-            DataEntry.objects.select_for_update(skip_locked=True)
-            .filter(expires_at__lte=now)
-            .order_by("expires_at")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not pks:
-            return 0
-        deleted, _ = DataEntry.objects.filter(pk__in=pks).delete()
-    return deleted
-
-
 DATA_ENTRIES_KIND = "data_entries"
 
 
 def data_entries_purger() -> registry.Purger:
-    return registry.Purger(
-        kind=DATA_ENTRIES_KIND,
-        count_due=data_entries_expired_count,
-        purge_batch=data_entries_expired_purge_batch,
-    )
+    return expired_rows_purger(kind=DATA_ENTRIES_KIND, model=DataEntry)

@@ -6,13 +6,33 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from pii.purge import PurgeFailed, purge_expired
 
 PURGE_ACTION = "purge_expired_rows"
+
+
+class ExpiredFilter(admin.SimpleListFilter):
+    """Expired (due for the purge) or live, at the moment the page is shown.
+
+    For models with an `expires_at` column; NULL means "never expires"."""
+
+    title = "expired"
+    parameter_name = "expired"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.filter(expires_at__lte=now)
+        if self.value() == "no":
+            return queryset.filter(Q(expires_at__gt=now) | Q(expires_at__isnull=True))
+        return queryset
 
 
 class ReadOnlyAdminMixin:

@@ -7,42 +7,22 @@ as `manage.py purge_expired`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from pii.admin.display import when
-from pii.admin.mixins import PurgeExpiredActionMixin, ReadOnlyAdminMixin
+from pii.admin.mixins import ExpiredFilter, PurgeExpiredActionMixin, ReadOnlyAdminMixin
 from pii.models import Token
 
 METADATA_FIELDS = ("id", "created_at", "expires_at")
 
 
-class TokenExpiredFilter(admin.SimpleListFilter):
-    """Expired (waiting for the purge) or live, at the moment the page is shown."""
-
-    title = "expired"
-    parameter_name = "expired"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        now = timezone.now()
-        if self.value() == "yes":
-            return queryset.filter(expires_at__lte=now)
-        if self.value() == "no":
-            return queryset.filter(expires_at__gt=now)
-        return queryset
-
-
 @admin.register(Token)
 class TokenAdmin(ReadOnlyAdminMixin, PurgeExpiredActionMixin, admin.ModelAdmin):
     list_display = ("id", "created_shown", "expires_shown", "is_expired")
-    list_filter = (TokenExpiredFilter,)
+    list_filter = (ExpiredFilter,)
     search_fields = ("=id",)
     search_help_text = "Exact token id."
     ordering = ("-expires_at",)
