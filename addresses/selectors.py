@@ -24,12 +24,16 @@ def address_get(*, profile_id: str, address_id: str) -> Address:
 def address_list(*, profile_id: str, offset: int, count: int) -> tuple[list[Address], int]:
     """One page of the profile's addresses, oldest first, and their total.
 
-    Three queries whatever the page size. Raises NotFound for an unknown profile.
+    Three queries whatever the page size (two past the end). Raises NotFound
+    for an unknown profile.
     """
     if not Profile.objects.filter(pk=profile_id).exists():
         raise NotFound()
     addresses = Address.objects.filter(profile_id=profile_id)
     total = addresses.count()
+    if offset >= total:
+        # Also keeps offsets past 2**63 away from the database's LIMIT/OFFSET.
+        return [], total
     page = list(addresses.order_by(*LIST_ORDER)[offset : offset + count])
     return page, total
 

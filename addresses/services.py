@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 
 from addresses.models import Address
 from pii import blind_index
-from pii.exceptions import Conflict, InvalidInput, NotFound, StaleUpdate
+from pii.exceptions import InvalidInput, NotFound, StaleUpdate
 from pii.ids import new_object_id
 from pii.models import Profile
 from pii.optimistic import conditional_update, next_updated_at
@@ -176,32 +176,25 @@ def address_update(
         previous_updated_at = address.updated_at
         for field, value in changes.items():
             setattr(address, field, value)
+        values = {f: getattr(address, f) for f in ADDRESS_FIELDS}
         version = blind_index.current_version()
         address.equality_digest = address_digest(
-            profile_id=profile_id,
-            values={f: getattr(address, f) for f in ADDRESS_FIELDS},
-            version=version,
+            profile_id=profile_id, values=values, version=version
         )
         address.blind_index_version = version
         address.updated_at = next_updated_at(previous_updated_at, now)
-        equal_exists = (
-            Address.objects.filter(profile_id=profile_id, equality_digest=address.equality_digest)
-            .exclude(pk=address.pk)
-            .exists()
-        )
-        if equal_exists:
-            raise Conflict(EQUAL_ADDRESS_MESSAGE)
-        values = {f: getattr(address, f) for f in ADDRESS_FIELDS}
-        values.update(
-            equality_digest=address.equality_digest,
-            blind_index_version=version,
-            updated_at=address.updated_at,
-        )
+        # An equal address of the profile makes the unique (profile, digest)
+        # constraint refuse the write: Conflict, nothing changed.
         conditional_update(
             Address,
             pk=address.pk,
             expected_updated_at=previous_updated_at,
-            values=values,
+            values={
+                **values,
+                "equality_digest": address.equality_digest,
+                "blind_index_version": version,
+                "updated_at": address.updated_at,
+            },
             conflict_message=EQUAL_ADDRESS_MESSAGE,
         )
         return address

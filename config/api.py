@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,14 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 
 from pii.exceptions import BadRequest, InvalidInput, PayloadTooLarge
+
+# ASCII digits only (int() also reads " 5", "1_0" and other scripts' digits);
+# at most 4,000, below int()'s limit on digits.
+_INTEGER_RE = re.compile(r"-?[0-9]{1,4000}")
+
+# An unknown field is named in an error only when its name looks like a field
+# name (an email, a phone, a name with a space, or a long text does not).
+_FIELD_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 # Read-only fields a client may echo back in a PATCH; they are ignored.
 READ_ONLY_ECHO_FIELDS = frozenset({"id", "display_id", "created_at", "updated_at"})
@@ -84,16 +93,29 @@ def validated_body(
     data = request_object(request)
     serializer = serializer_class(data=data, context=context or {})
     known = set(serializer.fields)
-    unknown = sorted(k for k in data if k not in known and k not in ignore)
+    unknown = [k for k in data if k not in known and k not in ignore]
     if unknown:
-        raise InvalidInput(
-            "The request has unknown fields: " + ", ".join(unknown[:20]) + ".",
-            errors={k: ["Unknown field."] for k in unknown[:20]},
-        )
+        raise _unknown_fields(unknown)
     cleaned = {k: v for k, v in data.items() if k in known}
     serializer = serializer_class(data=cleaned, context=context or {})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def _unknown_fields(unknown: list[str]) -> InvalidInput:
+    """422 naming the unknown fields, except names that may be values.
+
+    A client that sends a map keyed by email, name or phone must not get those
+    keys back in an error body: such names are counted, not shown.
+    """
+    named = sorted(k for k in unknown if _FIELD_NAME_RE.fullmatch(k))[:20]
+    hidden = len(unknown) - len(named)
+    errors = {k: ["Unknown field."] for k in named}
+    parts = [", ".join(named)] if named else []
+    if hidden:
+        errors["non_field_errors"] = [f"{hidden} unknown field(s) whose name is not shown."]
+        parts.append(f"{hidden} {'more ' if named else ''}whose name is not shown")
+    return InvalidInput("The request has unknown fields: " + "; ".join(parts) + ".", errors=errors)
 
 
 def query_int(
@@ -103,10 +125,9 @@ def query_int(
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise BadRequest(f"Query parameter `{name}` must be an integer.") from exc
+    if _INTEGER_RE.fullmatch(raw) is None:
+        raise BadRequest(f"Query parameter `{name}` must be an integer.")
+    value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
         raise BadRequest(f"Query parameter `{name}` must be {bounds}.")

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core import signals
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.log import log_response
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
@@ -162,9 +162,7 @@ class ProblemExceptionHandler(ExceptionHandler):
             return Problem(status_code=404, message=GENERIC_MESSAGES[404])
         if isinstance(exc, PermissionDenied):
             return Problem(status_code=403, message=GENERIC_MESSAGES[403])
-        if isinstance(exc, DatabaseError):
-            return exc  # becomes a generic 500 below
-        return exc
+        return exc  # anything else (e.g. IntegrityError) becomes a generic 500 below
 
     def convert_unhandled_exceptions(self, exc: Exception) -> exceptions.APIException:
         if isinstance(exc, exceptions.APIException):

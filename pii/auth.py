@@ -7,6 +7,7 @@ the view names the scope its method needs and the key holds it.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,8 @@ from rest_framework.request import Request
 
 from pii.models import ApiKey
 
+# What the library's keys look like: `<prefix>.<secret>`, both alphanumeric.
+KEY_SHAPE_RE = re.compile(r"[A-Za-z0-9]{1,16}\.[A-Za-z0-9]{1,128}")
 # last_used_at is written at most this often per key, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -50,7 +53,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         except UnicodeDecodeError as exc:  # pragma: no cover - latin-1 decodes anything
             raise exceptions.AuthenticationFailed() from exc
         key = key.strip()
-        if keyword.lower() != self.keyword or not key:
+        if keyword.lower() != self.keyword or KEY_SHAPE_RE.fullmatch(key) is None:
+            # Refused before any lookup: garbage (a NUL byte that PostgreSQL would
+            # reject, megabytes of text) never reaches the database.
             raise exceptions.AuthenticationFailed()
         try:
             api_key = ApiKey.objects.get_from_key(key)

@@ -58,8 +58,17 @@ def normalize_text(value: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    """Digits only: `+49 170-123` and `49170123` are the same phone."""
-    return "".join(ch for ch in value if ch.isascii() and ch.isdigit())
+    """The digits, after a `+` when the value starts with one.
+
+    Spaces, dashes and other punctuation go: `+49 170-123` is `+49170123`. The
+    leading `+` stays, so a stored E.164 number is indexed with it and a search
+    for `+49` (a country code: two digits, too short for the trigram index
+    alone) finds the numbers that start with +49, as a substring would.
+    """
+    digits = "".join(ch for ch in value if ch.isascii() and ch.isdigit())
+    if digits and value.lstrip().startswith("+"):
+        return "+" + digits
+    return digits
 
 
 def normalize_email(value: str) -> str:

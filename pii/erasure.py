@@ -26,8 +26,8 @@ from django.db import transaction
 
 from pii.exceptions import Conflict, InvalidInput, NotFound
 from pii.models import DeletionRequest, Profile
+from pii.services import OPEN_DELETION_STATUSES
 
-OPEN_STATUSES = (DeletionRequest.Status.PENDING, DeletionRequest.Status.APPROVED)
 REJECTION_REASON_MAX_LENGTH = 1000
 
 
@@ -67,7 +67,7 @@ def profile_erase(
         if profile is None:
             raise NotFound()
         open_requests = DeletionRequest.objects.select_for_update().filter(
-            profile_ref=profile.pk, status__in=OPEN_STATUSES
+            profile_ref=profile.pk, status__in=OPEN_DELETION_STATUSES
         )
         if deletion_request_id is not None:
             record = open_requests.filter(pk=deletion_request_id).first()

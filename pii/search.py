@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -65,14 +64,10 @@ def _normalize_text(value: str) -> str:
     return blind_index.normalize_text(value)
 
 
-def _normalize_phone(value: str) -> str:
-    return "".join(ch for ch in value if "0" <= ch <= "9")
-
-
 _NORMALIZE: dict[str, Callable[[str], str]] = {
     EMAIL: _normalize_text,
     NAME: _normalize_text,
-    PHONE: _normalize_phone,
+    PHONE: blind_index.normalize_phone,
 }
 
 
@@ -95,6 +90,8 @@ def profile_search_tokens(
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One page of profiles and how many match in all (exact up to the window)."""
+
     profiles: list[Profile]
     total: int
 
@@ -124,15 +121,13 @@ def parse_query(q: str, *, version: int | None = None) -> list[Branch]:
         for field in (EMAIL, NAME):
             grams = blind_index.tokens(field, text, version=version)
             branches.append(Branch(field, text, tuple(sorted(grams))))
-    digits = blind_index.normalize_phone(q)
-    stripped = q.strip()
-    if (
-        len(digits) >= MIN_QUERY_LENGTH
-        and stripped
-        and all((ch.isascii() and ch.isdigit()) or ch in PHONE_PUNCTUATION for ch in stripped)
+    # A phone-like q: digits (anywhere in the number), or `+` and digits (at its start).
+    phone = blind_index.normalize_phone(q)
+    if len(phone) >= MIN_QUERY_LENGTH and all(
+        (ch.isascii() and ch.isdigit()) or ch in PHONE_PUNCTUATION for ch in q.strip()
     ):
-        grams = blind_index.tokens(PHONE, digits, version=version)
-        branches.append(Branch(PHONE, digits, tuple(sorted(grams))))
+        grams = blind_index.tokens(PHONE, phone, version=version)
+        branches.append(Branch(PHONE, phone, tuple(sorted(grams))))
     if not branches:
         raise BadRequest(
             "q must contain at least 3 characters once spaces, case and accents are ignored."
@@ -216,10 +211,15 @@ def _split_sort(sort: str) -> tuple[str, bool]:
     return sort.lstrip("-"), sort.startswith("-")
 
 
+def _time_order(field: str) -> list[str]:
+    """The columns that order by `field` (created_at or updated_at); ties fall
+    back to creation order."""
+    return [field, "created_at", "id"] if field == "updated_at" else ["created_at", "id"]
+
+
 def _order_sql(field: str, descending: bool) -> str:
     direction = "DESC" if descending else "ASC"
-    keys = [field, "created_at", "id"] if field == "updated_at" else ["created_at", "id"]
-    return ", ".join(f"{key} {direction}" for key in keys)
+    return ", ".join(f"{key} {direction}" for key in _time_order(field))
 
 
 def _text_key(value: str | None) -> tuple[int, str]:
@@ -227,23 +227,6 @@ def _text_key(value: str | None) -> tuple[int, str]:
     if value is None:
         return (1, "")
     return (0, _normalize_text(value))
-
-
-def _sort_rows(
-    rows: list[tuple[str, datetime, datetime, str | None]], field: str, descending: bool
-) -> list[str]:
-    """Sort (id, created_at, updated_at, clear sort value) rows; ties by creation order."""
-
-    def key(row: tuple[str, datetime, datetime, str | None]) -> tuple[Any, ...]:
-        pk, created_at, updated_at, value = row
-        if field == "created_at":
-            return (created_at, pk)
-        if field == "updated_at":
-            return (updated_at, created_at, pk)
-        return (_text_key(value), created_at, pk)
-
-    rows.sort(key=key, reverse=descending)
-    return [row[0] for row in rows]
 
 
 def _load_page(ids: Sequence[str]) -> list[Profile]:
@@ -263,6 +246,28 @@ def _count_upto(where: str, params: list[Any], limit: int) -> int:
         return cursor.fetchone()[0]
 
 
+def _rows_estimate_sql(table: str) -> str:
+    """SQL: the table's row count now, as the planner estimates it.
+
+    The density of the last ANALYZE (rows per page) times the current size in
+    pages, so statistics gone stale after a bulk load still size the sample
+    right. NULL when the table was never analyzed (reltuples -1, e.g. right after
+    a restore): sizing the sample from that would read the whole table.
+    """
+    return (
+        "(SELECT CASE WHEN reltuples > 0 AND relpages > 0 THEN reltuples / relpages * "  # noqa: S608
+        "greatest(pg_relation_size(oid) / current_setting('block_size')::int, 1) END "
+        f"FROM pg_class WHERE oid = '{table}'::regclass)"
+    )
+
+
+def _sample_percent_sql(table: str) -> str:
+    """SQL (one parameter: how many rows): the TABLESAMPLE SYSTEM percentage that
+    reads about that many rows of `table`; 0 without statistics. (`least` ignores
+    NULL, hence the `coalesce` inside.)"""
+    return f"least(100, coalesce(%s * 100.0 / {_rows_estimate_sql(table)}, 0))"
+
+
 def _probe(branches: Sequence[Branch], version: int) -> int:
     """How many candidates, up to SEARCH_WINDOW + 1; DENSE when obviously more.
 
@@ -271,19 +276,20 @@ def _probe(branches: Sequence[Branch], version: int) -> int:
     (TABLESAMPLE SYSTEM) is checked first, in the same statement: when it
     extrapolates to more than DENSE_FACTOR windows (with at least DENSE_MIN_HITS
     hits, far beyond sampling noise), the exact count is skipped (its subquery is
-    an init plan, evaluated only when the ELSE branch is reached).
+    an init plan, evaluated only when the ELSE branch is reached). Without
+    statistics nothing is sampled (see _rows_estimate_sql).
     """
     where, params = _where(branches, version, indexable=True)
     if connection.vendor != "postgresql":
         return _count_upto(where, params, SEARCH_WINDOW + 1)
     sample_where, sample_params = _where(branches, version, indexable=False)
-    reltuples = f"(SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = '{_TABLE}'::regclass)"  # noqa: S608
+    rows = _rows_estimate_sql(_TABLE)
     sql = (
         "WITH sample AS ("  # noqa: S608
         f"  SELECT count(*) FILTER (WHERE {sample_where}) AS hits, count(*) AS seen"
-        f"  FROM {_TABLE} TABLESAMPLE SYSTEM (least(100, %s * 100.0 / {reltuples}))"
+        f"  FROM {_TABLE} TABLESAMPLE SYSTEM ({_sample_percent_sql(_TABLE)})"
         ") SELECT CASE WHEN hits >= %s AND hits * "
-        f"{reltuples} >= %s * seen THEN -1 ELSE "
+        f"{rows} >= %s * seen THEN -1 ELSE "
         f"(SELECT count(*) FROM (SELECT 1 FROM {_TABLE} WHERE {where} LIMIT %s) AS probe) "
         "END FROM sample"
     )
@@ -330,7 +336,7 @@ def profile_search(*, q: str | None, sort: str, offset: int, count: int) -> Sear
 
 def _too_many_to_sort() -> BadRequest:
     return BadRequest(
-        f"More than {SEARCH_WINDOW} profiles match: sorting by email or full_name needs "
+        f"More than {SEARCH_WINDOW:,} profiles match: sorting by email or full_name needs "
         "a narrower q."
     )
 
@@ -341,17 +347,17 @@ def _list_all(field: str, descending: bool, offset: int, count: int) -> SearchRe
     if field in ("email", "full_name"):
         if total > SEARCH_WINDOW:
             raise _too_many_to_sort()
-        rows = [
-            (pk, created_at, updated_at, value)
-            for pk, created_at, updated_at, value in Profile.objects.values_list(
-                "id", "created_at", "updated_at", field
-            )
-        ]
-        ids = _sort_rows(rows, field, descending)[offset : offset + count]
+        # (id, created_at, clear value): ties fall back to creation order.
+        rows = sorted(
+            Profile.objects.values_list("id", "created_at", field),
+            key=lambda row: (_text_key(row[2]), row[1], row[0]),
+            reverse=descending,
+        )
+        ids = [row[0] for row in rows[offset : offset + count]]
         return SearchResult(profiles=_load_page(ids), total=min(total, SEARCH_WINDOW))
     prefix = "-" if descending else ""
-    keys = [field, "created_at", "id"] if field == "updated_at" else ["created_at", "id"]
-    page = Profile.objects.order_by(*(prefix + key for key in keys))[offset : offset + count]
+    page = Profile.objects.order_by(*(prefix + key for key in _time_order(field)))
+    page = page[offset : offset + count]
     return SearchResult(profiles=list(page), total=min(total, SEARCH_WINDOW))
 
 

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pii.exceptions import NotFound
 from pii.models import Profile
-from pii.search import profile_search
-
-
-@dataclass(frozen=True)
-class ProfilePage:
-    """One page of profiles and how many match in all (exact up to the window)."""
-
-    profiles: list[Profile]
-    total: int
-    offset: int
+from pii.search import SearchResult, profile_search
 
 
 def profile_get(*, profile_id: str) -> Profile:
@@ -27,11 +16,11 @@ def profile_get(*, profile_id: str) -> Profile:
     return profile
 
 
-def profile_list(*, q: str | None, sort: str, offset: int, count: int) -> ProfilePage:
-    """One page of the profiles matching `q` (all when None), in `sort` order.
+def profile_list(*, q: str | None, sort: str, offset: int, count: int) -> SearchResult:
+    """One page of the profiles matching `q` (all when None), in `sort` order, and
+    how many match in all (exact up to the window).
 
     A fixed number of queries whatever `count`. Raises BadRequest (from the
     search engine) when `q` or `sort` cannot be served.
     """
-    result = profile_search(q=q, sort=sort, offset=offset, count=count)
-    return ProfilePage(profiles=list(result.profiles), total=result.total, offset=offset)
+    return profile_search(q=q, sort=sort, offset=offset, count=count)

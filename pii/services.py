@@ -12,6 +12,7 @@ from pii import blind_index
 from pii.exceptions import Conflict, DeletionPending, NotFound, StaleUpdate
 from pii.models import DeletionRequest, Profile
 from pii.optimistic import conditional_update, next_updated_at
+from pii.search import profile_search_tokens
 from pii.timestamps import rfc3339
 
 PROFILE_WRITABLE_FIELDS = (
@@ -30,10 +31,9 @@ def email_digest(email: str) -> str:
     return blind_index.digest("email-eq", blind_index.normalize_email(email))
 
 
-def _reindex(profile: Profile) -> None:
-    """Recompute the keyed hashes of a profile from its clear values."""
-    from pii.search import profile_search_tokens
-
+def profile_reindex(profile: Profile) -> None:
+    """Recompute the keyed hashes of a profile from its clear values, with the
+    current blind-index key (the caller saves them)."""
     profile.email_digest = email_digest(profile.email)
     profile.search_tokens = profile_search_tokens(
         email=profile.email,
@@ -71,7 +71,7 @@ def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profi
             profile_ensure_writable(profile_id=existing.pk)
             return existing, False
         profile = Profile(**data, created_at=now, updated_at=now)
-        _reindex(profile)
+        profile_reindex(profile)
         try:
             with transaction.atomic():
                 profile.save(force_insert=True)
@@ -111,7 +111,7 @@ def profile_update(
             if Profile.objects.filter(email_digest=digest).exclude(pk=profile.pk).exists():
                 raise Conflict("Another profile already has this email.")
         profile.updated_at = next_updated_at(previous_updated_at, now)
-        _reindex(profile)
+        profile_reindex(profile)
         values = {f: getattr(profile, f) for f in PROFILE_WRITABLE_FIELDS}
         values.update(
             email_digest=profile.email_digest,

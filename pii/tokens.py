@@ -81,17 +81,19 @@ def json_depth(value: Any) -> int:
 def token_value_size(value: Any) -> int | None:
     """Bytes of the value's compact JSON text (UTF-8); None when it cannot be a token.
 
-    A float that is not finite (a body may hold `1e999`) has no JSON text, and a
-    value nested deeper than TOKEN_VALUE_MAX_DEPTH could not be read back safely:
-    neither could be given back, so both count as invalid.
+    A float that is not finite (a body may hold `1e999`) and a string holding a
+    lone surrogate have no JSON text in UTF-8, and a value nested deeper than
+    TOKEN_VALUE_MAX_DEPTH could not be read back safely: none of them could be
+    given back, so all count as invalid.
     """
     if json_depth(value) > TOKEN_VALUE_MAX_DEPTH:
         return None
     try:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        # A lone surrogate ("\\ud800" in the body) has no UTF-8: UnicodeEncodeError.
+        return len(text.encode("utf-8"))
     except (TypeError, ValueError, RecursionError):
         return None
-    return len(text.encode("utf-8"))
 
 
 def token_expires_at(*, now: datetime) -> datetime:

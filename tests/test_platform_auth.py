@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -181,6 +182,29 @@ def test_the_scheme_is_case_insensitive(make_client):
     client.credentials(HTTP_AUTHORIZATION=f"bearer {key}")
 
     assert client.get(SCOPED).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "AbCd\x00EfGh.0123456789abcdef",  # PostgreSQL refuses NUL in a query parameter
+        "AbCdEfGh.0123\x00456789abcdef",
+        "A" * 5000 + ".b",
+        "AbCdEfGh.0123456789abcdef\u00e9",
+        "AbCdEfGh.01234 56789abcdef",
+    ],
+    ids=["nul-in-prefix", "nul-in-secret", "huge", "latin-1", "space"],
+)
+def test_credentials_that_cannot_be_a_key_are_401_without_a_lookup(sent, api_client):
+    client = bearer(sent)
+    client.raise_request_exception = False
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(SCOPED)
+
+    assert_problem(response, 401)
+    assert len(queries) == 0
 
 
 @pytest.mark.django_db

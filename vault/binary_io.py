@@ -12,6 +12,10 @@ wrappers and query logging see the statements):
 - the INSERT binds server-side, so the token travels in binary, as is;
 - the SELECT (the ORM's own SQL, bound server-side) asks for binary results.
 Other databases (SQLite binds blobs natively) use the ORM as usual.
+
+Measured with `scripts/bench_vault.py memory` (docs/vault.md): peak memory of
+a 10 MiB store / fetch is 3.3x / 4.0x the content with this module and
+10.3x / 6.0x without it, over the 5x budget.
 """
 
 from __future__ import annotations

@@ -6,12 +6,14 @@ Validation messages are fixed texts: they never quote the value sent.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pycountry
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api import TimestampField
-from pii.api.fields import E164_RE, RFC3339Field, StrictCharField
+from pii.api.fields import PhoneNumberField, RFC3339Field, StrictCharField
 
 TEXT_MAX_LENGTH = 256
 COUNTRY_CODE_RE = re.compile(r"[A-Za-z]{2}")
@@ -29,26 +31,24 @@ def _text(*, required: bool, nullable: bool, blank: bool, help_text: str) -> Str
     )
 
 
-def clean_country_code(value: str | None) -> str | None:
-    """A real, assigned ISO 3166-1 alpha-2 code, returned upper case."""
-    if value is None:
-        return None
-    if (
-        COUNTRY_CODE_RE.fullmatch(value) is None
-        or pycountry.countries.get(alpha_2=value.upper()) is None
-    ):
-        raise serializers.ValidationError("Must be an ISO 3166-1 alpha-2 country code.")
-    return value.upper()
+@extend_schema_field({"type": "string", "pattern": "^" + COUNTRY_CODE_RE.pattern + "$"})
+class CountryCodeField(StrictCharField):
+    """A real, assigned ISO 3166-1 alpha-2 code (pycountry's list), any letter
+    case, returned upper case."""
 
+    default_error_messages = {
+        "invalid": "Must be a string.",
+        "country": "Must be an ISO 3166-1 alpha-2 country code.",
+    }
 
-def clean_contact_phone(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if E164_RE.fullmatch(value) is None:
-        raise serializers.ValidationError(
-            "Must be an E.164 phone number: + and 2 to 15 digits, the first not 0."
-        )
-    return value
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if (
+            COUNTRY_CODE_RE.fullmatch(value) is None
+            or pycountry.countries.get(alpha_2=value.upper()) is None
+        ):
+            self.fail("country")
+        return value.upper()
 
 
 HELP = {
@@ -80,16 +80,10 @@ class AddressCreateSerializer(serializers.Serializer):
     zip_code = _text(required=True, nullable=False, blank=False, help_text=HELP["zip_code"])
     city = _text(required=True, nullable=False, blank=False, help_text=HELP["city"])
     state = _text(required=False, nullable=True, blank=True, help_text=HELP["state"])
-    country_code = _text(required=True, nullable=False, blank=False, help_text=HELP["country_code"])
-    contact_phone = _text(
-        required=False, nullable=True, blank=False, help_text=HELP["contact_phone"]
+    country_code = CountryCodeField(help_text=HELP["country_code"])
+    contact_phone = PhoneNumberField(
+        required=False, allow_null=True, help_text=HELP["contact_phone"]
     )
-
-    def validate_country_code(self, value: str) -> str | None:
-        return clean_country_code(value)
-
-    def validate_contact_phone(self, value: str | None) -> str | None:
-        return clean_contact_phone(value)
 
 
 class AddressUpdateSerializer(serializers.Serializer):
@@ -123,18 +117,10 @@ class AddressUpdateSerializer(serializers.Serializer):
     zip_code = _text(required=False, nullable=False, blank=False, help_text=HELP["zip_code"])
     city = _text(required=False, nullable=False, blank=False, help_text=HELP["city"])
     state = _text(required=False, nullable=True, blank=True, help_text=HELP["state"])
-    country_code = _text(
-        required=False, nullable=False, blank=False, help_text=HELP["country_code"]
+    country_code = CountryCodeField(required=False, help_text=HELP["country_code"])
+    contact_phone = PhoneNumberField(
+        required=False, allow_null=True, help_text=HELP["contact_phone"]
     )
-    contact_phone = _text(
-        required=False, nullable=True, blank=False, help_text=HELP["contact_phone"]
-    )
-
-    def validate_country_code(self, value: str) -> str | None:
-        return clean_country_code(value)
-
-    def validate_contact_phone(self, value: str | None) -> str | None:
-        return clean_contact_phone(value)
 
 
 class AddressSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from rest_framework_api_key.models import APIKey as LibraryAPIKey
 
 from pii.admin.display import when
+from pii.admin.mixins import ListTitleMixin
 from pii.models import SCOPES, ApiKey
 
 KEY_CREATED_TEMPLATE = "admin/pii/apikey/key_created.html"
@@ -47,7 +48,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
     form = ApiKeyForm
     list_display = (
         "name",

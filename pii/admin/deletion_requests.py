@@ -2,8 +2,9 @@
 
 The list is the audit trail too: executed requests stay, with the ids, the
 times and who decided, after the profile is gone. Approve and reject are
-actions with a confirmation page; both call `pii.erasure`, one request per
-transaction.
+actions with a confirmation page, offered in the list (several requests at
+once) and as buttons on a pending request's own page (the same actions, on
+that one request); both call `pii.erasure`, one request per transaction.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from pii.admin.display import day, when
-from pii.admin.mixins import ReadOnlyAdminMixin
+from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
 from pii.erasure import (
     REJECTION_REASON_MAX_LENGTH,
     deletion_due_at,
@@ -33,6 +35,8 @@ from pii.exceptions import DomainError
 from pii.models import DeletionRequest
 
 Status = DeletionRequest.Status
+# The request page's decision buttons: URL suffix -> the list action they run.
+DECISIONS = {"approve": "approve_selected", "reject": "reject_selected"}
 CONFIRMATION_TEMPLATE = "admin/pii/deletionrequest/decide_confirmation.html"
 
 
@@ -84,7 +88,7 @@ class RejectionForm(forms.Form):
 
 
 @admin.register(DeletionRequest)
-class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeletionRequestAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only rows; decisions only through the approve/reject actions."""
 
     list_display = (
@@ -109,12 +113,12 @@ class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "profile_ref_shown",
         "profile_shown",
         "status_shown",
-        "requested_at",
+        "requested_shown",
         "due_shown",
-        "decided_at",
-        "decided_by",
+        "decided_at_shown",
+        "decided_by_shown",
         "rejection_reason",
-        "executed_at",
+        "executed_at_shown",
     )
     readonly_fields = fields
 
@@ -123,6 +127,50 @@ class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_decide_permission(self, request: HttpRequest) -> bool:
         """Approving or rejecting needs the model's change permission."""
         return request.user.has_perm("pii.change_deletionrequest")
+
+    # --- the request's own page: decision buttons -----------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        decide = [
+            path(
+                f"<path:object_id>/{decision}/",
+                self.admin_site.admin_view(self.decide_view),
+                {"action": action},
+                name=f"{info[0]}_{info[1]}_{decision}",
+            )
+            for decision, action in DECISIONS.items()
+        ]
+        return [*decide, *super().get_urls()]
+
+    def decide_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """Approve or reject one request from its page: the list's action (with its
+        confirmation page) on that request alone, then back to the request."""
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        queryset = self.get_queryset(request).filter(pk=object_id)
+        if not queryset.exists():
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        response = getattr(self, action)(request, queryset)
+        return response or HttpResponseRedirect(
+            reverse("admin:pii_deletionrequest_change", args=[object_id])
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        context = dict(extra_context or {})
+        pending = self.get_queryset(request).filter(pk=object_id, status=Status.PENDING)
+        if self.has_decide_permission(request) and pending.exists():
+            context["pii_decisions"] = {
+                decision: reverse(f"admin:pii_deletionrequest_{decision}", args=[object_id])
+                for decision in DECISIONS
+            }
+        return super().change_view(request, object_id, form_url, context)
 
     # --- columns ---
 
@@ -143,13 +191,31 @@ class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def requested_shown(self, obj: DeletionRequest) -> str:
         return when(obj.requested_at)
 
+    @admin.display(description="Decided at")
+    def decided_at_shown(self, obj: DeletionRequest) -> str:
+        return when(obj.decided_at)
+
+    @admin.display(description="Decided by")
+    def decided_by_shown(self, obj: DeletionRequest) -> str:
+        # A name, not a link: most staff may not open the user admin.
+        if obj.decided_at is None:
+            return "-"
+        return obj.decided_by.get_username() if obj.decided_by else "(deleted user)"
+
+    @admin.display(description="Executed at")
+    def executed_at_shown(self, obj: DeletionRequest) -> str:
+        return when(obj.executed_at)
+
     @admin.display(description="Decided", ordering="decided_at")
     def decision_shown(self, obj: DeletionRequest) -> str:
         # Approval erases at once, so executed_at is decided_at (detail page).
         if obj.decided_at is None:
             return "-"
-        who = obj.decided_by.get_username() if obj.decided_by else "(deleted user)"
-        return format_html('{}<br><span class="pii-muted">by {}</span>', when(obj.decided_at), who)
+        return format_html(
+            '{}<br><span class="pii-muted">by {}</span>',
+            when(obj.decided_at),
+            self.decided_by_shown(obj),
+        )
 
     @admin.display(description="Status", ordering="status")
     def status_shown(self, obj: DeletionRequest) -> str:
@@ -256,11 +322,11 @@ class DeletionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "action_name": action,
             "approve": approve,
-            "rows": [(r, deletion_due_at(r.requested_at)) for r in pending],
+            # The list's own columns: the same times and overdue badge.
+            "rows": [(r, self.requested_shown(r), self.due_shown(r)) for r in pending],
             "skipped": skipped,
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "now": timezone.now(),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, CONFIRMATION_TEMPLATE, context)

@@ -8,10 +8,11 @@ EMPTY = "-"
 
 
 def when(value: datetime | None) -> str:
-    """`2025-03-01 09:30` (UTC): short enough for a list column, sortable by eye."""
+    """`2025-03-01 09:30 UTC`: short enough for a list column, sortable by eye, and
+    the same on every page (staff work in several time zones)."""
     if value is None:
         return EMPTY
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def day(value: datetime | None) -> str:

@@ -1,4 +1,4 @@
-"""Admin building blocks shared by the metadata-only lists (tokens, data entries)."""
+"""Admin building blocks shared by the back office's lists (tokens, data entries, ...)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.contrib.admin import helpers
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from pii.purge import PurgeFailed, purge_expired
 
@@ -33,6 +34,16 @@ class ExpiredFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(Q(expires_at__gt=now) | Q(expires_at__isnull=True))
         return queryset
+
+
+class ListTitleMixin:
+    """Titles a list by what it lists ("Profiles") rather than Django's
+    "Select profile to change", which reads like an instruction."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        title = capfirst(self.opts.verbose_name_plural)  # type: ignore[attr-defined]
+        context = {"title": title, **(extra_context or {})}
+        return super().changelist_view(request, context)  # type: ignore[misc]
 
 
 class ReadOnlyAdminMixin:

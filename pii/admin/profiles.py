@@ -1,28 +1,31 @@
 """Profiles in the admin: blind-index search, masked PII, edits through the service.
 
-- The search box runs `pii.search.profile_search` (the API's engine), or an
-  exact match on `id` / `display_id`; it never scans or decrypts the table.
+- The search box and the list: `pii.admin.profile_list` (the API's blind-index
+  engine, or an exact id / display id; never a scan or decryption of the table).
 - Lists decrypt one page (`list_per_page`) and nothing else; no full count of
   decrypted values, no "show all".
 - PII is masked unless the user holds `pii.view_unmasked_pii`.
 - Saving calls `pii.services.profile_update` with the `updated_at` the form was
   loaded with; what the service refuses (stale `updated_at`, another profile's
-  email, a pending deletion) comes back as a form error. No add, no delete:
-  profiles are created through the API and erased through deletion requests.
+  email) comes back as a form error. No add, no delete: profiles are created
+  through the API and erased through deletion requests, which staff can open
+  from the profile's page ("Request deletion") or the list (an action).
+- While a deletion request is open the page is read-only, as the API refuses
+  writes then too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -35,98 +38,34 @@ from pii.admin.masking import (
     mask_name,
     mask_phone,
 )
-from pii.admin.profile_forms import ProfileForm, ProfileOriginForm
-from pii.erasure import OPEN_STATUSES, deletion_due_at
-from pii.exceptions import DomainError
-from pii.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, is_object_id
+from pii.admin.mixins import ListTitleMixin
+from pii.admin.profile_forms import PENDING_MESSAGE, ProfileForm, ProfileOriginForm
+from pii.admin.profile_list import ProfileChangeList, search_results
+from pii.erasure import deletion_due_at
+from pii.exceptions import Conflict, DomainError
 from pii.models import DeletionRequest, Profile
-from pii.search import SEARCH_WINDOW, profile_search
 
 PII_FIELDS = ("email", "full_name", "phone_number", "extended_attributes")
 ORIGIN_FIELDS = ("store_id", "created_by")
-# Admin column orderings the search engine can serve; anything else falls back.
-SEARCH_SORTS = frozenset({"created_at", "-created_at", "updated_at", "-updated_at"})
-DEFAULT_SEARCH_SORT = "-created_at"
-SEARCH_MAX_LENGTH = 256  # as the API's `q`
-
-
-# --- search -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    """The page of a blind-index search shown by the changelist."""
-
-    profiles: list[Profile]
-    total: int
-
-
-def _is_display_id(term: str) -> bool:
-    return len(term) == DISPLAY_ID_LENGTH and all(ch in DISPLAY_ID_ALPHABET for ch in term.upper())
-
-
-def _page_num(request: HttpRequest) -> int:
-    # As ChangeList reads it (`p`, 1-based); the changelist rejects bad values.
-    try:
-        return max(1, int(request.GET.get(PAGE_VAR, 1)))
-    except ValueError:
-        return 1
-
-
-class ProfileChangeList(ChangeList):
-    """Shows the search engine's page as is, and marks open deletion requests.
-
-    With a blind-index search, the page and the total come from
-    `profile_search` (bounded by its window); the queryset built by
-    `get_search_results` only carries the page's ids for actions.
-    """
-
-    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
-        # The attributes are the largest encrypted value, and no column shows them.
-        return super().get_queryset(request, exclude_parameters).defer("extended_attributes")
-
-    def get_results(self, request: HttpRequest) -> None:
-        page: SearchPage | None = getattr(request, "_pii_search_page", None)
-        if page is None:
-            super().get_results(request)
-            self.result_list = list(self.result_list)
-        else:
-            total = min(page.total, SEARCH_WINDOW)
-            self.paginator = self.model_admin.get_paginator(
-                request, range(total), self.list_per_page
-            )
-            if total and self.page_num > self.paginator.num_pages:
-                raise IncorrectLookupParameters
-            self.result_count = total
-            self.full_result_count = None
-            self.show_full_result_count = False
-            self.show_admin_actions = True
-            self.result_list = page.profiles
-            self.can_show_all = False
-            self.multi_page = total > self.list_per_page
-        # One query for the whole page: which profiles have an open deletion request.
-        ids = [profile.pk for profile in self.result_list]
-        pending = set(
-            DeletionRequest.objects.filter(
-                profile_ref__in=ids, status__in=OPEN_STATUSES
-            ).values_list("profile_ref", flat=True)
-        )
-        unmasked = can_see_unmasked(request)
-        for profile in self.result_list:
-            profile.deletion_open = profile.pk in pending
-            # Column methods get no request: the permission travels on the row.
-            profile.pii_unmasked = unmasked
+REQUEST_DELETION_TEMPLATE = "admin/pii/profile/request_deletion.html"
 
 
 def _unmasked(profile: Profile) -> bool:
     return getattr(profile, "pii_unmasked", False)
 
 
+def _deletion_open(profile: Profile) -> bool:
+    """Whether the profile has a pending deletion request (asked once per object)."""
+    if not hasattr(profile, "deletion_open"):
+        profile.deletion_open = services.profile_has_open_deletion(profile_id=profile.pk)
+    return profile.deletion_open
+
+
 # --- the admin ----------------------------------------------------------------------
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
     """Find, inspect and correct profiles; PII masked unless permitted."""
 
     list_display = (
@@ -165,6 +104,12 @@ class ProfileAdmin(admin.ModelAdmin):
         # Erasure goes through a deletion request, approved by staff.
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # While a deletion request is open the API refuses writes: so does the page.
+        if obj is not None and _deletion_open(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_request_deletion_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("pii.add_deletionrequest")
 
@@ -176,50 +121,7 @@ class ProfileAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Profile], search_term: str
     ) -> tuple[QuerySet[Profile], bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if is_object_id(term):
-            return queryset.filter(pk=term), False
-        if _is_display_id(term):
-            exact = queryset.filter(display_id=term.upper())
-            if exact.exists():
-                return exact, False
-        page = self._search_page(request, queryset, term)
-        return queryset.filter(pk__in=[profile.pk for profile in page.profiles]), False
-
-    def _search_page(
-        self, request: HttpRequest, queryset: QuerySet[Profile], term: str
-    ) -> SearchPage:
-        """Runs the blind-index search once per request (actions ask again)."""
-        cached: SearchPage | None = getattr(request, "_pii_search_page", None)
-        if cached is not None:
-            return cached
-        ordering = [str(key) for key in queryset.query.order_by]
-        sort = ordering[0] if ordering and ordering[0] in SEARCH_SORTS else DEFAULT_SEARCH_SORT
-        if len(term) > SEARCH_MAX_LENGTH:
-            self.message_user(
-                request,
-                f"Search terms can have at most {SEARCH_MAX_LENGTH} characters.",
-                messages.WARNING,
-            )
-            page = SearchPage(profiles=[], total=0)
-            request._pii_search_page = page  # type: ignore[attr-defined]
-            return page
-        offset = min((_page_num(request) - 1) * self.list_per_page, SEARCH_WINDOW)
-        count = min(self.list_per_page, SEARCH_WINDOW - offset)
-        try:
-            if count <= 0:
-                result = profile_search(q=term, sort=sort, offset=0, count=1)
-                page = SearchPage(profiles=[], total=result.total)
-            else:
-                result = profile_search(q=term, sort=sort, offset=offset, count=count)
-                page = SearchPage(profiles=list(result.profiles), total=result.total)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.WARNING)
-            page = SearchPage(profiles=[], total=0)
-        request._pii_search_page = page  # type: ignore[attr-defined]
-        return page
+        return search_results(self, request, queryset, search_term), False
 
     @admin.display(description="Email")
     def email_shown(self, obj: Profile) -> str:
@@ -246,6 +148,48 @@ class ProfileAdmin(admin.ModelAdmin):
         if getattr(obj, "deletion_open", False):
             return format_html('<span class="pii-badge pii-badge-warn">{}</span>', "requested")
         return ""
+
+    # --- requesting deletion ---
+
+    def get_urls(self) -> list[URLPattern]:
+        request_deletion = path(
+            "<path:object_id>/request-deletion/",
+            self.admin_site.admin_view(self.request_deletion_view),
+            name="pii_profile_request_deletion",
+        )
+        return [request_deletion, *super().get_urls()]
+
+    def request_deletion_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """ "Request deletion" on a profile's page: a confirmation, then the same
+        service as the API's `POST /profiles/{id}/delete`, then the new request."""
+        if not self.has_request_deletion_permission(request):
+            raise PermissionDenied
+        profile = self.get_queryset(request).filter(pk=object_id).only("pk", "display_id").first()
+        if profile is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Request deletion",
+                "subtitle": None,
+                "opts": self.opts,
+                "original": profile,
+                "change_url": reverse("admin:pii_profile_change", args=[profile.pk]),
+            }
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, REQUEST_DELETION_TEMPLATE, context)
+        try:
+            created = services.deletion_request_create(profile_id=profile.pk, now=timezone.now())
+        except Conflict:
+            self.message_user(
+                request,
+                "This profile already has a pending (or executed) deletion request.",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:pii_profile_change", args=[profile.pk]))
+        self.log_change(request, profile, "Deletion requested.")
+        self.message_user(request, "Deletion request opened.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:pii_deletionrequest_change", args=[created.pk]))
 
     @admin.action(
         description="Request deletion of the selected profiles", permissions=["request_deletion"]
@@ -288,7 +232,7 @@ class ProfileAdmin(admin.ModelAdmin):
                 "description": "Shown masked. Seeing and changing personal data needs the "
                 "permission “Can view unmasked PII”.",
             }
-        history: tuple[str, ...] = ("created_at", "updated_at", "deletion_status")
+        history: tuple[str, ...] = ("created_shown", "updated_shown", "deletion_status")
         if obj is not None and self.has_change_permission(request, obj):
             history = (*history, "last_updated_at")
         return [
@@ -302,8 +246,8 @@ class ProfileAdmin(admin.ModelAdmin):
         return (
             "id",
             "display_id",
-            "created_at",
-            "updated_at",
+            "created_shown",
+            "updated_shown",
             "deletion_status",
             "email_masked",
             "name_masked",
@@ -345,7 +289,9 @@ class ProfileAdmin(admin.ModelAdmin):
     @admin.display(description="Deletion request")
     def deletion_status(self, obj: Profile) -> str:
         request_ = (
-            DeletionRequest.objects.filter(profile_ref=obj.pk, status__in=OPEN_STATUSES)
+            DeletionRequest.objects.filter(
+                profile_ref=obj.pk, status__in=services.OPEN_DELETION_STATUSES
+            )
             .only("pk", "requested_at", "status")
             .first()
         )
@@ -366,6 +312,18 @@ class ProfileAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        if object_id is not None and services.profile_has_open_deletion(profile_id=object_id):
+            if request.method == "POST":
+                # The page was loaded before the request was opened: say why
+                # nothing was saved instead of a bare 403.
+                self.message_user(request, PENDING_MESSAGE, messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            self.message_user(request, PENDING_MESSAGE, messages.WARNING)
+        elif object_id is not None and self.has_request_deletion_permission(request):
+            extra_context["pii_request_deletion_url"] = reverse(
+                "admin:pii_profile_request_deletion", args=[object_id]
+            )
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as exc:

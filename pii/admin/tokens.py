@@ -13,14 +13,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from pii.admin.display import when
-from pii.admin.mixins import ExpiredFilter, PurgeExpiredActionMixin, ReadOnlyAdminMixin
+from pii.admin.mixins import (
+    ExpiredFilter,
+    ListTitleMixin,
+    PurgeExpiredActionMixin,
+    ReadOnlyAdminMixin,
+)
 from pii.models import Token
 
 METADATA_FIELDS = ("id", "created_at", "expires_at")
 
 
 @admin.register(Token)
-class TokenAdmin(ReadOnlyAdminMixin, PurgeExpiredActionMixin, admin.ModelAdmin):
+class TokenAdmin(ListTitleMixin, ReadOnlyAdminMixin, PurgeExpiredActionMixin, admin.ModelAdmin):
     list_display = ("id", "created_shown", "expires_shown", "is_expired")
     list_filter = (ExpiredFilter,)
     search_fields = ("=id",)

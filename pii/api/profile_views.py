@@ -59,7 +59,8 @@ LIST_PARAMETERS = [
             f"Search term: at least {MIN_QUERY_LENGTH} characters once case, accents and "
             f"surrounding spaces are ignored, at most {Q_MAX_LENGTH}. Matches a profile "
             "when it is a substring, ignoring case and accents, of its email, full name or "
-            "phone number (phone digits match with or without `+`, spaces or dashes). "
+            "phone number (phone digits match with or without `+`, spaces or dashes; a "
+            "leading `+` matches at the start of the number: `+49` finds +49 numbers). "
             "Absent or empty: every profile."
         ),
     ),
@@ -157,7 +158,7 @@ class ProfileCollectionView(APIView):
             "pagination_info": {
                 "count": len(page.profiles),
                 "total": page.total,
-                "offset": page.offset,
+                "offset": offset,
             },
         }
         return Response(ProfileListSerializer(body).data)

@@ -15,20 +15,22 @@ from pii.tokens import (
 )
 
 
-class StrictStringField(serializers.CharField):
-    """A JSON string, as sent: numbers and booleans are not turned into strings."""
+class TokenStringField(serializers.Field):
+    """Any JSON string, as sent: a malformed token is a per-key error later, not a 400.
+
+    Not a CharField: its null and surrogate character checks would refuse the
+    whole call for what is just a token that names nothing.
+    """
 
     default_error_messages = {"invalid": "Must be a string."}
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_blank", True)
-        kwargs.setdefault("trim_whitespace", False)
-        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
         return data
+
+    def to_representation(self, value: Any) -> str:
+        return value
 
 
 class AnyJSONField(serializers.JSONField):
@@ -42,17 +44,30 @@ class AnyJSONField(serializers.JSONField):
 
 
 class KeyedBatchField(serializers.DictField):
-    """A JSON object of 1 to TOKENS_PER_REQUEST_MAX keys (any string, "" included)."""
+    """A JSON object of 1 to TOKENS_PER_REQUEST_MAX keys (any text, "" included)."""
 
     default_error_messages = {
         "key_count": f"Must have between 1 and {TOKENS_PER_REQUEST_MAX} keys; got {{count}}.",
+        # JSON can spell a lone surrogate ("\\ud800"): no text, and no answer
+        # could carry it back. The message does not quote the key.
+        "key_text": "Keys must be valid Unicode text.",
     }
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict) and not all(_is_text(key) for key in data):
+            self.fail("key_text")
         value = super().to_internal_value(data)
         if not 1 <= len(value) <= TOKENS_PER_REQUEST_MAX:
             self.fail("key_count", count=len(value))
         return value
+
+
+def _is_text(key: Any) -> bool:
+    try:
+        str(key).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @extend_schema_field(
@@ -78,7 +93,7 @@ class TokenizeDataField(KeyedBatchField):
 )
 class DetokenizeTokensField(KeyedBatchField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=StrictStringField(), **kwargs)
+        super().__init__(child=TokenStringField(), **kwargs)
 
 
 class TokenizeInputSerializer(serializers.Serializer):

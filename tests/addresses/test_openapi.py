@@ -76,3 +76,13 @@ def test_bodies_are_documented(schema):
     listed = schema["paths"][COLLECTION]["get"]["responses"]["200"]["content"]
     list_ref = listed["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(components[list_ref]["properties"]) == {"addresses", "pagination_info"}
+
+
+@pytest.mark.parametrize("name", ["AddressCreateRequest", "AddressUpdateRequest"])
+def test_country_code_and_contact_phone_document_their_formats(schema, name):
+    properties = schema["components"]["schemas"][name]["properties"]
+
+    assert properties["country_code"]["pattern"] == "^[A-Za-z]{2}$"
+    assert "maxLength" not in properties["country_code"]
+    assert properties["contact_phone"]["pattern"] == "^\\+[1-9][0-9]{1,14}$"
+    assert properties["contact_phone"]["nullable"] is True

@@ -58,6 +58,26 @@ def test_raw_columns_hold_no_clear_text(api_client, profile):
     assert raw["country_code"] == "DE"
 
 
+def test_a_patch_writes_ciphertext_and_a_new_digest(api_client, profile):
+    created = api_client.post(addresses_url(profile.pk), ADDRESS, format="json").json()
+    before = _raw_rows()[0]
+    url = f"{addresses_url(profile.pk)}/{created['id']}"
+
+    response = api_client.patch(
+        url,
+        {"last_updated_at": created["updated_at"], "city": "Wuppertal", "state": "NRW-Ost"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    raw = _raw_rows()[0]
+    dump = " ".join(_as_text(v) for v in raw.values())
+    assert "Wuppertal" not in dump
+    assert "NRW-Ost" not in dump
+    assert _as_text(raw["city"]).startswith("gAAAAA")
+    assert raw["equality_digest"] != before["equality_digest"]
+
+
 def test_the_digest_is_keyed_with_the_blind_index_key(api_client, profile):
     body = api_client.post(addresses_url(profile.pk), ADDRESS, format="json").json()
     digest = _raw_rows()[0]["equality_digest"]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.test import override_settings
 from django.utils import timezone
 
 from addresses.models import Address
@@ -278,6 +279,17 @@ def test_a_body_that_is_not_a_json_object_is_400(api_client, profile, address, b
     )
 
     assert response.status_code == 400
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
+def test_a_body_over_the_limit_is_413_and_changes_nothing(api_client, profile, address):
+    body = {"last_updated_at": address["updated_at"], "city": "a" * 2000}
+
+    response = patch(api_client, profile.pk, address["id"], body)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert Address.objects.get(pk=address["id"]).city == ADDRESS["city"]
 
 
 def test_an_unknown_address_is_404(api_client, profile, address):

@@ -142,39 +142,47 @@ def test_staff_find_a_masked_profile_and_erase_it(browser_page, live_server):
     assert "4915112345678" not in content
     shot(page, "03-profile-change")
 
-    # The customer asks for deletion (through the API); staff approve it.
-    asked = api.post(f"{live_server.url}/v1/d/pii/profiles/{profile['id']}/delete", headers=auth)
-    assert asked.status == 202
+    # The customer asks for deletion on the phone: staff open the request from
+    # the profile's page, then approve it from the request's page.
+    page.click("text=Request deletion…")
+    page.wait_for_selector("text=Yes, request deletion")
+    shot(page, "03-request-deletion-confirmation")
+    page.click("input[type=submit][value='Yes, request deletion']")
+    page.wait_for_url(re.compile(r"/deletionrequest/.+/change/"))
+    assert "Deletion request opened." in page.locator("ul.messagelist").inner_text()
+    assert "Pending review" in page.locator("#content-main").inner_text()
+    shot(page, "04-deletion-request-pending")
+    request_path = re.escape(page.url.split("?")[0].removeprefix(live_server.url))
     page.goto("/admin/")
     pending_row = page.locator("#pii-overview tr", has_text="Pending deletion requests")
     assert pending_row.locator("td.pii-count").inner_text().strip() == "1"
     shot(page, "01-index-with-pending-request")
-    page.goto("/admin/pii/deletionrequest/?status=pending")
+    pending_row.locator("th a").click()
+    page.wait_for_url(re.compile(r"status=pending"))
     row = page.locator("#result_list tbody tr", has_text=profile["display_id"])
     assert row.count() == 1
     shot(page, "04-deletion-requests")
-    row.locator("input.action-select").check()
-    page.select_option("select[name=action]", "approve_selected")
-    page.click("button[name=index]")
+    row.locator("th a").click()
+    page.wait_for_url(re.compile(request_path))
+    page.click("text=Approve and erase…")
     page.wait_for_selector("text=Yes, approve and erase")
     assert profile["id"] in page.content()
     shot(page, "05-approve-confirmation")
     page.click("input[type=submit][value='Yes, approve and erase']")
     page.wait_for_selector("ul.messagelist")
     assert "1 profile(s) erased." in page.locator("ul.messagelist").inner_text()
+    record = page.locator("#content-main").inner_text()
+    assert "Executed" in record
+    assert profile["id"] in record
+    assert "clerk" in record
+    assert "jane" not in record.lower()
+    assert page.locator("text=Approve and erase…").count() == 0
     shot(page, "06-approved")
     page.goto("/admin/pii/deletionrequest/")
     executed = page.locator("#result_list tbody tr", has_text=profile["display_id"])
     assert "Executed" in executed.inner_text()
     assert "erased" in executed.inner_text()
     shot(page, "06-deletion-requests-after")
-    executed.locator("th a").click()
-    page.wait_for_url(re.compile(r"/change/"))
-    record = page.locator("#content-main").inner_text()
-    assert profile["id"] in record
-    assert "clerk" in record
-    assert "jane" not in record.lower()
-    shot(page, "06-deletion-request-record")
 
     # The API no longer knows the profile.
     gone = api.get(f"{live_server.url}/v1/d/pii/profiles/{profile['id']}", headers=auth)

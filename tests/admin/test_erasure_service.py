@@ -178,3 +178,42 @@ def test_erasure_and_a_concurrent_update_never_deadlock_or_half_write(make_profi
     assert isinstance(results[1], DeletionRequest)
     assert isinstance(results[0], Profile | NotFound)
     assert not Profile.objects.filter(pk=profile.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_approval_and_a_concurrent_new_request_leave_one_executed_record(make_profile):
+    profile = make_profile()
+    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+
+    results = _race(
+        lambda: deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None),
+        lambda: services.deletion_request_create(profile_id=profile.pk, now=T0),
+    )
+
+    assert isinstance(results[0], DeletionRequest)
+    # Waiting on the profile's lock, the new request finds it erased (or,
+    # first, collides with the pending one): never a second open request.
+    assert isinstance(results[1], NotFound | Conflict)
+    rows = list(DeletionRequest.objects.filter(profile_ref=profile.pk).values_list("status"))
+    assert rows == [("executed",)]
+    assert not Profile.objects.filter(pk=profile.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_erasure_without_a_request_and_a_concurrent_request_never_leave_it_open(make_profile):
+    profile = make_profile()
+
+    results = _race(
+        lambda: profile_erase(profile_id=profile.pk, now=T0, decided_by=None),
+        lambda: services.deletion_request_create(profile_id=profile.pk, now=T0),
+    )
+
+    assert isinstance(results[0], DeletionRequest)
+    assert isinstance(results[1], DeletionRequest | NotFound)
+    statuses = set(
+        DeletionRequest.objects.filter(profile_ref=profile.pk).values_list("status", flat=True)
+    )
+    assert statuses == {"executed"}
+    assert not Profile.objects.filter(pk=profile.pk).exists()

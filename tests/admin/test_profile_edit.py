@@ -142,14 +142,31 @@ def test_the_apis_validation_rules_apply(officer_client, jane, field, value, mes
 
 
 @pytest.mark.django_db
-def test_a_profile_with_a_pending_deletion_cannot_be_changed(officer_client, jane):
+def test_a_profile_with_a_pending_deletion_is_read_only_and_says_why(officer_client, jane):
     services.deletion_request_create(profile_id=jane.pk, now=timezone.now())
-    page = officer_client.get(change_url(jane.pk))
 
-    response = officer_client.post(change_url(jane.pk), change_form_data(page, full_name="X"))
+    response = officer_client.get(change_url(jane.pk))
+
+    text = page_text(response)
+    assert response.status_code == 200
+    assert PENDING_MESSAGE in text
+    assert 'name="_save"' not in text
+    assert 'name="full_name"' not in text
+    assert "Jane Doe" in text  # still readable
+
+
+@pytest.mark.django_db
+def test_a_form_loaded_before_the_deletion_request_saves_nothing_and_says_why(officer_client, jane):
+    page = officer_client.get(change_url(jane.pk))
+    services.deletion_request_create(profile_id=jane.pk, now=timezone.now())
+
+    response = officer_client.post(
+        change_url(jane.pk), change_form_data(page, full_name="X"), follow=True
+    )
 
     assert response.status_code == 200
-    assert PENDING_MESSAGE in form_errors(response)
+    assert response.redirect_chain[0][0] == change_url(jane.pk)
+    assert PENDING_MESSAGE in page_text(response)
     assert Profile.objects.get(pk=jane.pk).full_name == "Jane Doe"
 
 

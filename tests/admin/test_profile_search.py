@@ -89,7 +89,8 @@ def test_a_search_shorter_than_three_characters_shows_a_warning_and_nothing(offi
     response = officer_client.get(PROFILES_URL, {"q": "ja"})
 
     assert found(response, people) == set()
-    assert "at least 3 characters" in page_text(response)
+    assert "Type at least 3 characters to search" in page_text(response)
+    assert "q must" not in page_text(response).lower()  # the API's parameter name
 
 
 @pytest.mark.django_db

@@ -113,3 +113,53 @@ def test_a_patch_racing_a_deletion_request_never_writes_after_it(api_client):
     stored = Profile.objects.get(pk=profile["id"])
     expected = "After" if patch_response.status_code == 200 else "Before"
     assert stored.full_name == expected
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_profiles_moving_to_one_email_at_once_one_wins(api_client, round_):
+    # The check-before-write in the service cannot see the other transaction;
+    # the unique email digest decides, and the loser is a 409, not a 500.
+    first = create_profile(api_client)
+    second = create_profile(api_client)
+    target = f"taken{round_}@example.com"
+    bodies = [
+        {"last_updated_at": first["updated_at"], "email": target},
+        {"last_updated_at": second["updated_at"], "email": target.upper()},
+    ]
+
+    def move(client: APIClient, i: int) -> Any:
+        profile_id = (first, second)[i]["id"]
+        return client.patch(profile_url(profile_id), bodies[i], format="json")
+
+    responses = race(move, api_client.api_key)
+
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    loser = next(r for r in responses if r.status_code == 409).json()
+    assert "email" in loser["message"]
+    owners = [p.pk for p in Profile.objects.all() if p.email.lower() == target]
+    assert len(owners) == 1
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_a_create_racing_a_patch_to_the_same_email_keeps_one_owner(api_client, round_):
+    other = create_profile(api_client)
+    target = f"contested{round_}@example.com"
+
+    def act(client: APIClient, i: int) -> Any:
+        if i == 0:
+            return client.post(PROFILES_URL, {"email": target}, format="json")
+        body = {"last_updated_at": other["updated_at"], "email": target}
+        return client.patch(profile_url(other["id"]), body, format="json")
+
+    created, patched = race(act, api_client.api_key)
+
+    owners = [p.pk for p in Profile.objects.all() if p.email.lower() == target]
+    assert len(owners) == 1
+    if patched.status_code == 200:
+        # The PATCH committed first: get-or-create found the moved profile.
+        assert created.status_code == 200
+        assert created.json()["id"] == other["id"]
+    else:
+        assert patched.status_code == 409
+        assert created.status_code == 201
+        assert owners == [created.json()["id"]]

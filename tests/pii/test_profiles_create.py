@@ -102,6 +102,24 @@ def test_stored_email_keeps_the_callers_case(api_client):
     assert again.json()["email"] == "MiXeD@Example.org"
 
 
+def test_an_internationalized_domain_is_accepted_and_its_sharp_s_folds_to_ss(api_client):
+    created = api_client.post(PROFILES_URL, {"email": "jo@straße.de"}, format="json")
+
+    again = api_client.post(PROFILES_URL, {"email": "JO@STRASSE.DE"}, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["email"] == "jo@straße.de"
+    assert again.status_code == 200
+    assert again.json()["id"] == created.json()["id"]
+
+
+def test_a_non_ascii_local_part_is_refused(api_client):
+    response = api_client.post(PROFILES_URL, {"email": "jürgen@example.de"}, format="json")
+
+    body = assert_problem(response, 422)
+    assert set(body["errors"]) == {"email"}
+
+
 def test_surrounding_white_space_of_the_email_is_trimmed(api_client):
     response = api_client.post(PROFILES_URL, {"email": "  trim@example.com "}, format="json")
 

@@ -135,6 +135,25 @@ def test_validation_errors_quote_no_value(api_client, debug_logs, body):
     assert_no_needle(log_text(debug_logs))
 
 
+@pytest.mark.parametrize(
+    "key", ["wilhelmina@hidden-domain.test", "Wilhelmina Quxley", "+4917699988877", "x" * 65]
+)
+def test_unknown_fields_are_named_only_when_the_name_cannot_be_a_value(api_client, debug_logs, key):
+    # A client that sends a map keyed by email (or name, or phone) must not get
+    # that key back: such keys are counted, not named; field-like ones are named.
+    body = {"email": "a@example.com", key: "x", "nickname": "x"}
+
+    response = api_client.post(PROFILES_URL, body, format="json")
+
+    problem = assert_problem(response, 422)
+    assert_no_needle(response.content.decode())
+    assert key.lower() not in response.content.decode().lower()
+    assert problem["errors"]["nickname"] == ["Unknown field."]
+    assert "nickname" in problem["message"]
+    assert "1 more" in problem["message"]
+    assert_no_needle(log_text(debug_logs))
+
+
 def test_invalid_json_error_quotes_nothing(api_client, debug_logs):
     payload = '{"email": "wilhelmina@hidden-domain.test", "full_name": "Quxley'
     response = api_client.generic("POST", PROFILES_URL, payload, content_type="application/json")

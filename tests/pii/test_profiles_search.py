@@ -13,7 +13,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pii.models import Profile
+from pii.erasure import deletion_request_approve
 from tests.pii.profiles_support import (
     PROFILE_FIELDS,
     PROFILES_URL,
@@ -106,6 +106,76 @@ def test_phone_digits_match_with_or_without_plus_spaces_or_dashes(api_client, pe
     assert emails(search(api_client, q=q)) == ["zoe.angstrom@example.com"]
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("+49", ["hans.mueller@example.de", "zoe.angstrom@example.com"]),
+        ("+ 49", ["hans.mueller@example.de", "zoe.angstrom@example.com"]),
+        ("+34", ["JOSE@Example.org"]),
+    ],
+)
+def test_a_country_code_with_its_plus_finds_the_numbers_starting_with_it(
+    api_client, people, q, expected
+):
+    # "+49" is three characters and a substring of "+4915112345678": a match,
+    # although two digits alone are too short for the trigram index.
+    assert emails(search(api_client, q=q)) == expected
+
+
+def test_a_leading_plus_anchors_the_digits_at_the_start_of_the_number(api_client, people):
+    # "+33 4915 ..." holds the digits 4915 too, but not at its start.
+    other = create_profile(api_client, email="paul@example.fr", phone_number="+33491512345")
+
+    assert emails(search(api_client, q="+4915")) == ["zoe.angstrom@example.com"]
+    assert emails(search(api_client, q="+49 151")) == ["zoe.angstrom@example.com"]
+    assert emails(search(api_client, q="4915")) == [
+        other["email"],
+        "zoe.angstrom@example.com",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("strasse", ["anna.strasse@example.com", "jo@strasse.de"]),
+        ("Straße", ["anna.strasse@example.com", "jo@strasse.de"]),
+        ("STRASSE", ["anna.strasse@example.com", "jo@strasse.de"]),
+        ("raße", ["anna.strasse@example.com", "jo@strasse.de"]),
+    ],
+)
+def test_sharp_s_and_ss_find_each_other(api_client, q, expected):
+    # normalize_text case-folds: ß is ss, in the data and in q.
+    create_profile(api_client, email="jo@strasse.de", full_name="Jo Weg")
+    create_profile(api_client, email="anna.strasse@example.com", full_name="Anna Straße")
+
+    assert emails(search(api_client, q=q)) == expected
+
+
+@pytest.mark.parametrize("q", ["...", "---", "@@@", "😀😀😀", "+++", "((("])
+def test_q_of_punctuation_or_emoji_only_is_a_search_like_any_other(api_client, people, q):
+    response = search(api_client, q=q)
+
+    assert response.json() == {
+        "profiles": [],
+        "pagination_info": {"count": 0, "total": 0, "offset": 0},
+    }
+
+
+def test_non_bmp_characters_are_found_and_counted_as_one_character(api_client):
+    fan = create_profile(api_client, full_name="Ana 🎸 Rock")
+    create_profile(api_client, full_name="Ana Rock")
+
+    assert emails(search(api_client, q="🎸 r")) == [fan["email"]]
+    # One emoji and two spaces: three characters, but one once spaces are ignored.
+    assert_problem(search(api_client, q=" 🎸 "), 400)
+
+
+def test_digits_find_emails_and_phones_alike(api_client, people):
+    jan = create_profile(api_client, email="jan4930@example.com")
+
+    assert emails(search(api_client, q="4930")) == [jan["email"], "hans.mueller@example.de"]
+
+
 def test_pagination_info_reports_the_page(api_client, people):
     first = search(api_client, q="example", count=3).json()
     second = search(api_client, q="example", count=3, offset=3).json()
@@ -173,13 +243,19 @@ def test_profiles_pending_deletion_still_appear(api_client, people):
     assert emails(search(api_client, q="zoe")) == ["zoe.angstrom@example.com"]
 
 
-def test_erased_profiles_never_appear(api_client, people):
-    # Erasure removes the row (the deletion workflow's job); search must not
-    # keep anything behind.
-    Profile.objects.filter(pk=people[0]["id"]).delete()
+def test_erased_profiles_never_appear(api_client, people, admin_user):
+    # Staff approve the request in the admin; the deletion workflow erases.
+    request_id = api_client.post(f"{PROFILES_URL}/{people[0]['id']}/delete").json()["id"]
+    deletion_request_approve(
+        deletion_request_id=request_id, now=datetime.now(tz=UTC), decided_by=admin_user
+    )
 
-    assert emails(search(api_client, q="zoe")) == []
-    assert search(api_client).json()["pagination_info"]["total"] == 3
+    for q in ("zoe", "+4915", "angstrom@example"):
+        assert emails(search(api_client, q=q)) == [], q
+    for sort in ("-created_at", "email", "full_name"):
+        listed = search(api_client, sort=sort).json()
+        assert people[0]["id"] not in [p["id"] for p in listed["profiles"]]
+        assert listed["pagination_info"]["total"] == 3
 
 
 @pytest.mark.parametrize("q", ["ab", "a", "  ab  ", "--", "é"])
@@ -216,6 +292,13 @@ def test_unknown_sort_answers_400(api_client, people, sort):
         ({"count": 501}, "count"),
         ({"count": "ten"}, "count"),
         ({"count": -5}, "count"),
+        # int() would read all of these as numbers; a query parameter is ASCII digits.
+        ({"count": " 5"}, "count"),
+        ({"count": "5 "}, "count"),
+        ({"count": "1_0"}, "count"),
+        ({"count": "\uff15"}, "count"),  # FULLWIDTH DIGIT FIVE
+        ({"offset": "+1"}, "offset"),
+        ({"offset": "0x10"}, "offset"),
     ],
 )
 def test_offset_and_count_out_of_range_answer_400(api_client, params, name):

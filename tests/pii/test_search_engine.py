@@ -312,10 +312,37 @@ def test_dense_queries_skip_the_exact_count(small_window: int, is_postgres: bool
     assert result.total == small_window
 
 
-def test_seed_profiles_writes_encrypted_searchable_rows() -> None:
+@pytest.mark.postgres
+def test_the_density_sample_is_sized_from_the_current_table_not_stale_statistics() -> None:
+    # The sample must stay ~SAMPLE_ROWS whatever the statistics say. Before any
+    # ANALYZE (a fresh bulk load, a restored dump) PostgreSQL reports reltuples
+    # -1: sizing from it sampled the whole table, a full scan on every search.
+    def sample_percent() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {search._sample_percent_sql('scratch')}", [2000])
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE scratch AS SELECT generate_series(1, 20000) AS n")
+        never_analyzed = sample_percent()
+        cursor.execute("ANALYZE scratch")
+        analyzed = sample_percent()
+        cursor.execute("INSERT INTO scratch SELECT generate_series(1, 60000)")
+        grown = sample_percent()  # statistics still say 20,000 rows
+
+    assert never_analyzed == 0  # nothing sampled: the exact count decides
+    assert 9.5 <= analyzed <= 10.5  # 2,000 of 20,000
+    assert 2.3 <= grown <= 2.7  # 2,000 of 80,000
+
+
+def test_seed_profiles_writes_encrypted_searchable_rows(is_postgres: bool) -> None:
     call_command("seed_profiles", 40, batch_size=15, workers=1, seed=3, verbosity=0)
 
     assert Profile.objects.count() == 40
+    if is_postgres:  # analyzed at once, so searches size their sample right
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'pii_profile'")
+            assert cursor.fetchone()[0] == 40
     some = Profile.objects.order_by("id").first()
     assert some.email_digest == blind_index.digest(
         "email-eq", blind_index.normalize_email(some.email)

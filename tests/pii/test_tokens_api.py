@@ -223,6 +223,31 @@ def test_a_non_finite_number_gets_invalid_value_error(api_client):
     assert set(body["tokens"]) == {"ok"}
 
 
+def test_a_string_with_a_lone_surrogate_gets_invalid_value_error(api_client):
+    # JSON can spell "\ud800", but it is no Unicode text: it could not be
+    # stored as UTF-8 nor given back.
+    raw = '{"data": {"bad": "x\\ud800y", "nested": {"k\\udfff": 1}, "good": "ok"}}'
+
+    response = post_raw(api_client, TOKENIZE, raw)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["errors"] == {"bad": "invalid_value_error", "nested": "invalid_value_error"}
+    assert set(body["tokens"]) == {"good"}
+    assert Token.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", [TOKENIZE, DETOKENIZE])
+def test_a_key_with_a_lone_surrogate_is_400(api_client, path):
+    field = "data" if path == TOKENIZE else "tokens"
+    raw = json.dumps({field: {"k\ud800": "NS-EU-x"}})  # escaped: "k\\ud800"
+
+    body = assert_problem(post_raw(api_client, path, raw), 400)
+
+    assert body["errors"] == {field: ["Keys must be valid Unicode text."]}
+    assert Token.objects.count() == 0
+
+
 def test_tokenize_accepts_25_keys(api_client):
     response = tokenize(api_client, {f"k{i}": i for i in range(25)})
 
@@ -321,10 +346,14 @@ def test_the_same_token_under_two_keys_resolves_for_both(api_client):
         "NS-EU-a5548746-acc1-3d75-81b9-72aec2bfebb7",  # uuid version 3
         "' OR 1=1 --",
         "x" * 10_000,
+        "NS-EU-01FXX4SCM7D4FCFJT8ZKD4JRV7-01FXX4SHNQQK1XDQHTZX6V6608\x00",
+        "\x00",
+        "NS-EU-01FXX4SCM7D4FCFJT8ZKD4JRV7-01FXX4SHNQQK1XDQHTZX6V660\ud800",
     ],
 )
 def test_a_malformed_token_is_token_not_found_error(api_client, malformed):
-    response = detokenize(api_client, {"bad": malformed})
+    # json.dumps escapes what the test client's encoder would refuse (a lone surrogate).
+    response = post_raw(api_client, DETOKENIZE, json.dumps({"tokens": {"bad": malformed}}))
 
     assert response.status_code == 200
     assert response.json() == {"data": {}, "errors": {"bad": "token_not_found_error"}}

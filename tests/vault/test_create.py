@@ -129,6 +129,12 @@ def test_empty_content_is_a_valid_entry(writer, reader):
     assert body_bytes(response) == b""
 
 
+def test_non_zero_pad_bits_are_ignored_as_other_decoders_do(writer, reader):
+    data_id = writer.post(DATA_URL, {**payload(), "content": "aGl="}, format="json").json()["id"]
+
+    assert body_bytes(reader.get(data_url(data_id))) == b"hi"
+
+
 def test_a_body_without_json_content_type_is_still_parsed(writer):
     response = writer.post(DATA_URL, json.dumps(payload()), content_type="text/plain")
 
@@ -164,6 +170,9 @@ BAD_MEDIA_TYPES = [
     "application/pdf ",
     "application /pdf",
     "application/pdf;",
+    "text",
+    "text/",
+    "a/b;c",  # a parameter without a value
     "text/plain; charset",
     "text/plain; charset=",
     'text/plain; charset="utf-8',
@@ -352,8 +361,9 @@ def test_with_default_settings_10_mib_is_stored_and_one_byte_more_is_413(writer,
         b'{"content_type": "application/pdf", "content": "\xff\xfe"}',  # not UTF-8
         b"\xef\xbb\xbf{}",  # a UTF-8 byte order mark
         b"",
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's stack
     ],
-    ids=["nan", "infinity", "not-utf8", "bom", "empty"],
+    ids=["nan", "infinity", "not-utf8", "bom", "empty", "deeply-nested"],
 )
 def test_bodies_that_are_not_strict_json_are_400(writer, raw):
     assert_problem(writer.post(DATA_URL, raw, content_type="application/json"), 400)

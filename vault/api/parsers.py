@@ -56,6 +56,9 @@ class DataBodyParser(BaseParser):
             data = json.loads(text, parse_constant=_refuse_constant)
         except ValueError as exc:
             raise ParseError() from exc
+        except RecursionError as exc:
+            # `[[[[...` thousands deep: malformed, not a fault (as in LimitedJSONParser).
+            raise BadRequest("The request body is nested too deeply.") from exc
         del text
         if isinstance(data, dict) and isinstance(data.get("content"), str):
             content = decode_base64(data["content"])

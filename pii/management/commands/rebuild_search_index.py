@@ -20,8 +20,7 @@ from django.db import transaction
 
 from pii import blind_index, registry
 from pii.models import Profile
-from pii.search import profile_search_tokens
-from pii.services import email_digest
+from pii.services import profile_reindex
 
 
 class Command(BaseCommand):
@@ -51,14 +50,7 @@ class Command(BaseCommand):
                 if not batch:
                     break
                 for profile in batch:
-                    profile.search_tokens = profile_search_tokens(
-                        email=profile.email,
-                        full_name=profile.full_name,
-                        phone_number=profile.phone_number,
-                        version=version,
-                    )
-                    profile.email_digest = email_digest(profile.email)
-                    profile.blind_index_version = version
+                    profile_reindex(profile)
                 Profile.objects.bulk_update(
                     batch, ["search_tokens", "email_digest", "blind_index_version"]
                 )

@@ -1,0 +1,151 @@
+"""The profile list: the blind-index search behind the admin's search box, and a
+changelist that decrypts one page only.
+
+The search box runs `pii.search.profile_search` (the API's engine), or an exact
+match on `id` / `display_id`; it never scans or decrypts the table. The page
+and the total of a search come from the engine (bounded by its window).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from pii import services
+from pii.admin.masking import can_see_unmasked
+from pii.exceptions import DomainError
+from pii.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, is_object_id
+from pii.models import DeletionRequest, Profile
+from pii.search import SEARCH_WINDOW, profile_search
+
+# Admin column orderings the search engine can serve; anything else falls back.
+SEARCH_SORTS = frozenset({"created_at", "-created_at", "updated_at", "-updated_at"})
+DEFAULT_SEARCH_SORT = "-created_at"
+SEARCH_MAX_LENGTH = 256  # as the API's `q`
+SEARCH_TOO_SHORT = (
+    "Type at least 3 characters to search (spaces, case and accents do not count), "
+    "or an exact profile id or display id."
+)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """The page of a blind-index search shown by the changelist."""
+
+    profiles: list[Profile]
+    total: int
+
+
+def search_results(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Profile], term: str
+) -> QuerySet[Profile]:
+    """`ModelAdmin.get_search_results` of the profiles (never with duplicates)."""
+    term = term.strip()
+    if not term:
+        return queryset
+    if is_object_id(term):
+        return queryset.filter(pk=term)
+    if _is_display_id(term):
+        exact = queryset.filter(display_id=term.upper())
+        if exact.exists():
+            return exact
+    page = _search_page(model_admin, request, queryset, term)
+    return queryset.filter(pk__in=[profile.pk for profile in page.profiles])
+
+
+def _search_page(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Profile], term: str
+) -> SearchPage:
+    """Runs the blind-index search once per request (actions ask again)."""
+    cached: SearchPage | None = getattr(request, "_pii_search_page", None)
+    if cached is not None:
+        return cached
+    ordering = [str(key) for key in queryset.query.order_by]
+    sort = ordering[0] if ordering and ordering[0] in SEARCH_SORTS else DEFAULT_SEARCH_SORT
+    per_page = model_admin.list_per_page
+    offset = min((_page_num(request) - 1) * per_page, SEARCH_WINDOW)
+    count = min(per_page, SEARCH_WINDOW - offset)
+    page = SearchPage(profiles=[], total=0)
+    if len(term) > SEARCH_MAX_LENGTH:
+        model_admin.message_user(
+            request,
+            f"Search terms can have at most {SEARCH_MAX_LENGTH} characters.",
+            messages.WARNING,
+        )
+    else:
+        try:
+            if count <= 0:
+                result = profile_search(q=term, sort=sort, offset=0, count=1)
+                page = SearchPage(profiles=[], total=result.total)
+            else:
+                result = profile_search(q=term, sort=sort, offset=offset, count=count)
+                page = SearchPage(profiles=list(result.profiles), total=result.total)
+        except DomainError:
+            # With the sorts and window above, the engine refuses only a term
+            # too short to search for; its message names the API's `q`.
+            model_admin.message_user(request, SEARCH_TOO_SHORT, messages.WARNING)
+    request._pii_search_page = page  # type: ignore[attr-defined]
+    return page
+
+
+def _is_display_id(term: str) -> bool:
+    return len(term) == DISPLAY_ID_LENGTH and all(ch in DISPLAY_ID_ALPHABET for ch in term.upper())
+
+
+def _page_num(request: HttpRequest) -> int:
+    # As ChangeList reads it (`p`, 1-based); the changelist rejects bad values.
+    try:
+        return max(1, int(request.GET.get(PAGE_VAR, 1)))
+    except ValueError:
+        return 1
+
+
+class ProfileChangeList(ChangeList):
+    """Shows the search engine's page as is, and marks open deletion requests.
+
+    With a blind-index search, the page and the total come from
+    `profile_search` (bounded by its window); the queryset built by
+    `get_search_results` only carries the page's ids for actions.
+    """
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
+        # The attributes are the largest encrypted value, and no column shows them.
+        return super().get_queryset(request, exclude_parameters).defer("extended_attributes")
+
+    def get_results(self, request: HttpRequest) -> None:
+        page: SearchPage | None = getattr(request, "_pii_search_page", None)
+        if page is None:
+            super().get_results(request)
+            self.result_list = list(self.result_list)
+        else:
+            total = min(page.total, SEARCH_WINDOW)
+            self.paginator = self.model_admin.get_paginator(
+                request, range(total), self.list_per_page
+            )
+            if total and self.page_num > self.paginator.num_pages:
+                raise IncorrectLookupParameters
+            self.result_count = total
+            self.full_result_count = None
+            self.show_full_result_count = False
+            self.show_admin_actions = True
+            self.result_list = page.profiles
+            self.can_show_all = False
+            self.multi_page = total > self.list_per_page
+        # One query for the whole page: which profiles have an open deletion request.
+        ids = [profile.pk for profile in self.result_list]
+        pending = set(
+            DeletionRequest.objects.filter(
+                profile_ref__in=ids, status__in=services.OPEN_DELETION_STATUSES
+            ).values_list("profile_ref", flat=True)
+        )
+        unmasked = can_see_unmasked(request)
+        for profile in self.result_list:
+            profile.deletion_open = profile.pk in pending
+            # Column methods get no request: the permission travels on the row.
+            profile.pii_unmasked = unmasked
