@@ -48,11 +48,11 @@ def new_data_id() -> str:
 
 
 def is_object_id(value: object) -> bool:
-    return isinstance(value, str) and OBJECT_ID_RE.match(value) is not None
+    return isinstance(value, str) and OBJECT_ID_RE.fullmatch(value) is not None
 
 
 def is_data_id(value: object) -> bool:
-    return isinstance(value, str) and DATA_ID_RE.match(value) is not None
+    return isinstance(value, str) and DATA_ID_RE.fullmatch(value) is not None
 
 
 def new_display_id() -> str:
