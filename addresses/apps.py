@@ -11,7 +11,7 @@ class AddressesConfig(AppConfig):
     def ready(self) -> None:
         from addresses.api.resolver import resolve
         from addresses.services import addresses_reindex_batch
-        from pii.registry import register_reindexer, register_resolver
+        from pii.core.registry import register_reindexer, register_resolver
 
         register_resolver("address", resolve)
         register_reindexer("addresses", addresses_reindex_batch)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from fernet_fields import EncryptedTextField
 
-from pii.ids import new_object_id
+from pii.core.ids import new_object_id
 
 
 class Address(models.Model):

@@ -4,8 +4,8 @@ batch by id (behind detokenize)."""
 from __future__ import annotations
 
 from addresses.models import Address
-from pii.exceptions import NotFound
-from pii.ids import is_object_id
+from pii.core.errors import NotFound
+from pii.core.ids import is_object_id
 from pii.models import Profile
 
 # Oldest first; the id breaks ties between addresses created in the same tick.

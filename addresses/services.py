@@ -19,13 +19,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from addresses.models import Address
-from pii import blind_index
-from pii.exceptions import InvalidInput, NotFound, StaleUpdate
-from pii.ids import new_object_id
+from pii.core import blind_index
+from pii.core.errors import InvalidInput, NotFound, StaleUpdate
+from pii.core.ids import new_object_id
+from pii.core.optimistic import conditional_update, next_updated_at
+from pii.core.timestamps import rfc3339
 from pii.models import Profile
-from pii.optimistic import conditional_update, next_updated_at
-from pii.services import profile_ensure_writable
-from pii.timestamps import rfc3339
+from pii.profiles.services import profile_ensure_writable
 
 # The order is part of the digest: changing it changes every digest.
 ADDRESS_FIELDS = (

@@ -27,7 +27,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from config.middleware import request_id_for
-from pii.exceptions import DomainError, PayloadTooLarge
+from pii.core.errors import DomainError, PayloadTooLarge
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 

@@ -150,11 +150,11 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["pii.auth.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["pii.auth.HasScope"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["pii.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["pii.api.auth.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.api.LimitedJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.JSONOnlyNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["pii.api.base.LimitedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pii.api.base.JSONOnlyNegotiation",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -182,7 +182,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/v1/d/pii",
     "SERVERS": [{"url": "/", "description": "This service"}],
     "COMPONENT_SPLIT_REQUEST": True,
-    # The bearer scheme comes from config.openapi.ApiKeyAuthenticationScheme.
+    # The bearer scheme comes from pii.api.openapi.ApiKeyAuthenticationScheme.
 }
 
 # Production hardening; `check --deploy` is clean with DEBUG off.

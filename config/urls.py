@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.renderers import OpenApiJsonRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-import config.openapi  # noqa: F401  (registers the OpenAPI extension for API keys)
+import pii.api.openapi  # noqa: F401  (registers the OpenAPI extension for API keys)
 from config.views import api_not_found
 
 API_PREFIX = "v1/d/pii/"

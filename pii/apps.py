@@ -11,8 +11,9 @@ class PiiConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import setting_changed
 
-        from pii import registry, tokens
-        from pii.fields import reset_fernet_key_caches
+        from pii.core import registry
+        from pii.core.fields import reset_fernet_key_caches
+        from pii.tokens import services as tokens
 
         setting_changed.connect(reset_fernet_key_caches, dispatch_uid="pii-fernet-keys")
 

@@ -7,7 +7,7 @@
 (exact bench values in docs/search.md). Seeds the database up to --n profiles
 (`seed_profiles`), then times a realistic mix of `q` values, a page of 10 each,
 end to end through the HTTP view (`GET /v1/d/pii/profiles`, Django test client)
-when it is importable, else through `pii.search.profile_search`. The baseline is
+when it is importable, else through `pii.profiles.search.profile_search`. The baseline is
 a scratch table `bench_plain` holding the same rows decrypted and normalized, with
 pg_trgm GIN indexes, queried with the same semantics (substring of email, name
 or phone digits; total exact up to 10,001; ORDER BY created_at DESC, id DESC
@@ -35,9 +35,9 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from pii import blind_index  # noqa: E402
+from pii.core import blind_index  # noqa: E402
 from pii.models import Profile  # noqa: E402
-from pii.search import SEARCH_WINDOW, parse_query, profile_search  # noqa: E402
+from pii.profiles.search import SEARCH_WINDOW, parse_query, profile_search  # noqa: E402
 
 SURNAMES = [
     "müller", "schmidt", "schneider", "fischer", "smith", "johnson", "garcia",
@@ -241,7 +241,7 @@ def main() -> None:
             print(f"  differs on a query: total {total} vs {base_total}")
     ours_ms, ours_per = time_all(ours, queries, args.repeat)
     base_ms, base_per = time_all(baseline_query, queries, args.repeat)
-    label = "HTTP GET /v1/d/pii/profiles" if http else "pii.search.profile_search"
+    label = "HTTP GET /v1/d/pii/profiles" if http else "pii.profiles.search.profile_search"
     print(f"profiles: {n}, queries: {len(queries)} x {args.repeat}, page of 10, -created_at")
     print(f"{'':34} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  (ms)")
     for name, values in ((f"blind index ({label})", ours_ms), ("pg_trgm plaintext (SQL)", base_ms)):

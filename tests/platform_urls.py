@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import request_object, validated_body
 from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from config.urls import urlpatterns as real_urlpatterns
+from pii.api.base import request_object, validated_body
 
 # Looks like PII on purpose: it must never reach a body or a log record.
 FAKE_EMAIL = "jane.doe.leak@example.org"

@@ -128,7 +128,7 @@ def test_the_filter_redacts_the_query_string_in_runserver_request_lines():
 
 
 def test_the_filter_leaves_other_records_alone():
-    rec = record("pii.services", "profile %s created", "/v1/not/a/path/" + EMAIL)
+    rec = record("pii.profiles.services", "profile %s created", "/v1/not/a/path/" + EMAIL)
 
     RedactFilter().filter(rec)
 

@@ -4,7 +4,7 @@ The list and the detail page show id, media type, size and dates from their
 own columns (the content column is deferred, so nothing is ever decrypted).
 Entries cannot be added, changed or deleted here: contents go in and out
 through the API only. The one action, "Purge expired rows now", runs the same
-`pii.purge.purge_expired` as `manage.py purge_expired` (every kind: data
+`pii.core.purge.purge_expired` as `manage.py purge_expired` (every kind: data
 entries and tokens), whichever rows are selected, and also with none.
 """
 

@@ -9,7 +9,7 @@ class VaultConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from pii import registry
+        from pii.core import registry
         from vault import selectors, services
 
         # `pii` must not import vault: what /detokenize shows for a data id and

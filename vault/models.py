@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from pii.ids import DATA_ID_MAX_LENGTH, new_data_id
+from pii.core.ids import DATA_ID_MAX_LENGTH, new_data_id
 from vault.fields import EncryptedBinaryField
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from pii.exceptions import NotFound
+from pii.core.errors import NotFound
 from vault import binary_io
 from vault.models import DataEntry
 

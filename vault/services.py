@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from pii import registry
-from pii.exceptions import NotFound, PayloadTooLarge
-from pii.purge import expired_rows_purger
+from pii.core import registry
+from pii.core.errors import NotFound, PayloadTooLarge
+from pii.core.purge import expired_rows_purger
 from vault import binary_io
 from vault.models import DataEntry
 from vault.selectors import live

@@ -12,7 +12,7 @@ import pycountry
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import TimestampField
+from pii.api.base import TimestampField
 from pii.api.fields import PhoneNumberField, RFC3339Field, StrictCharField
 
 TEXT_MAX_LENGTH = 256
@@ -155,7 +155,7 @@ class AddressListSerializer(serializers.Serializer):
 
 class AddressListQuerySerializer(serializers.Serializer):
     """The list's query parameters, for the OpenAPI document (the view checks
-    them with `config.api.query_int`, answering 400 out of range)."""
+    them with `pii.api.base.query_int`, answering 400 out of range)."""
 
     offset = serializers.IntegerField(
         required=False, default=0, min_value=0, help_text="The addresses page offset."

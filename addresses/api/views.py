@@ -28,10 +28,10 @@ from addresses.api.serializers import (
     AddressSerializer,
     AddressUpdateSerializer,
 )
-from config.api import READ_ONLY_ECHO_FIELDS, query_int, validated_body
-from config.openapi import problem_responses
-from pii.exceptions import BadRequest, NotFound
-from pii.ids import OBJECT_ID_RE, is_object_id
+from pii.api.base import READ_ONLY_ECHO_FIELDS, query_int, validated_body
+from pii.api.openapi import problem_responses
+from pii.core.errors import BadRequest, NotFound
+from pii.core.ids import OBJECT_ID_RE, is_object_id
 
 READ_SCOPE = "profiles:read"
 WRITE_SCOPE = "profiles:write"

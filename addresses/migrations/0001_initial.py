@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import fernet_fields.fields
-import pii.ids
+import pii.core.ids
 from django.db import migrations, models
 
 
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Address',
             fields=[
-                ('id', models.CharField(default=pii.ids.new_object_id, editable=False, max_length=64, primary_key=True, serialize=False)),
+                ('id', models.CharField(default=pii.core.ids.new_object_id, editable=False, max_length=64, primary_key=True, serialize=False)),
                 ('full_name', fernet_fields.fields.EncryptedTextField()),
                 ('company_name', fernet_fields.fields.EncryptedTextField(blank=True, null=True)),
                 ('address_line_1', fernet_fields.fields.EncryptedTextField()),

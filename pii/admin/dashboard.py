@@ -3,7 +3,7 @@
 `admin.site.index` is wrapped to add the counts to the stock index's context
 (templates/admin/index.html shows them above the app list). `pii` does not
 import `vault`: expired data entries are counted by the purger that vault
-registered in `pii.registry`.
+registered in `pii.core.registry`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from pii import registry
-from pii.erasure import deletion_overdue_before
+from pii.core import registry
 from pii.models import DeletionRequest, Profile, Token
+from pii.profiles.deletion import deletion_overdue_before
 
 # The kind vault registers its Purger under (vault.services.DATA_ENTRIES_KIND).
 DATA_ENTRIES_KIND = "data_entries"

@@ -4,7 +4,7 @@ The list is the audit trail too: executed requests stay, with the ids, the
 times and who decided, after the profile is gone. Approve and reject are
 actions with a confirmation page, offered in the list (several requests at
 once) and as buttons on a pending request's own page (the same actions, on
-that one request); both call `pii.erasure`, one request per transaction.
+that one request); both call `pii.profiles.deletion`, one request per transaction.
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from django.utils.html import format_html
 
 from pii.admin.display import day, when
 from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
-from pii.erasure import (
+from pii.core.errors import DomainError
+from pii.models import DeletionRequest
+from pii.profiles.deletion import (
     REJECTION_REASON_MAX_LENGTH,
     deletion_due_at,
     deletion_overdue_before,
     deletion_request_approve,
     deletion_request_reject,
 )
-from pii.exceptions import DomainError
-from pii.models import DeletionRequest
 
 Status = DeletionRequest.Status
 # The request page's decision buttons: URL suffix -> the list action they run.

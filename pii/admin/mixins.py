@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from pii.purge import PurgeFailed, purge_expired
+from pii.core.purge import PurgeFailed, purge_expired
 
 PURGE_ACTION = "purge_expired_rows"
 
@@ -60,7 +60,7 @@ class ReadOnlyAdminMixin:
 
 
 class PurgeExpiredActionMixin:
-    """The "Purge expired rows now" action: `pii.purge.purge_expired`, the same
+    """The "Purge expired rows now" action: `pii.core.purge.purge_expired`, the same
     code as `manage.py purge_expired` (every kind), whichever rows are selected
     and also with none. `purge_permission` names the permission it needs (the
     model's delete permission: the admin itself offers no deletes)."""

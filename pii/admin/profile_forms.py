@@ -4,7 +4,7 @@ loaded with, and the service's refusals shown as form errors.
 `ProfileForm` (every writable field) is for staff holding
 `pii.view_unmasked_pii`; `ProfileOriginForm` (the non-personal fields) for the
 others. Neither saves anything: `ProfileAdmin.save_model` calls
-`pii.services.profile_update` with `form.changes` and `form.loaded_updated_at`.
+`pii.profiles.services.profile_update` with `form.changes` and `form.loaded_updated_at`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from typing import Any
 
 from django import forms
 
-from pii import services
 from pii.api.profile_serializers import (
     EMAIL_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     ProfileUpdateSerializer,
 )
-from pii.exceptions import Conflict, DeletionPending, DomainError, InvalidInput, StaleUpdate
+from pii.core.errors import Conflict, DeletionPending, DomainError, InvalidInput, StaleUpdate
+from pii.core.timestamps import rfc3339
 from pii.models import Profile
-from pii.timestamps import rfc3339
+from pii.profiles import services
 
 NULLABLE_TEXT_FIELDS = ("full_name", "phone_number", "store_id", "created_by")
 # The admin's wide text input; no browser autofill of personal data.

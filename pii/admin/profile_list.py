@@ -1,7 +1,7 @@
 """The profile list: the blind-index search behind the admin's search box, and a
 changelist that decrypts one page only.
 
-The search box runs `pii.search.profile_search` (the API's engine), or an exact
+The search box runs `pii.profiles.search.profile_search` (the API's engine), or an exact
 match on `id` / `display_id`; it never scans or decrypts the table. The page
 and the total of a search come from the engine (bounded by its window).
 """
@@ -17,12 +17,12 @@ from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from pii import services
 from pii.admin.masking import can_see_unmasked
-from pii.exceptions import DomainError
-from pii.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, is_object_id
+from pii.core.errors import DomainError
+from pii.core.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, is_object_id
 from pii.models import DeletionRequest, Profile
-from pii.search import SEARCH_WINDOW, profile_search
+from pii.profiles import services
+from pii.profiles.search import SEARCH_WINDOW, profile_search
 
 # Admin column orderings the search engine can serve; anything else falls back.
 SEARCH_SORTS = frozenset({"created_at", "-created_at", "updated_at", "-updated_at"})

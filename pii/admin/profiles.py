@@ -5,7 +5,7 @@
 - Lists decrypt one page (`list_per_page`) and nothing else; no full count of
   decrypted values, no "show all".
 - PII is masked unless the user holds `pii.view_unmasked_pii`.
-- Saving calls `pii.services.profile_update` with the `updated_at` the form was
+- Saving calls `pii.profiles.services.profile_update` with the `updated_at` the form was
   loaded with; what the service refuses (stale `updated_at`, another profile's
   email) comes back as a form error. No add, no delete: profiles are created
   through the API and erased through deletion requests, which staff can open
@@ -29,7 +29,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from pii import services
 from pii.admin.display import day, when
 from pii.admin.masking import (
     can_see_unmasked,
@@ -41,9 +40,10 @@ from pii.admin.masking import (
 from pii.admin.mixins import ListTitleMixin
 from pii.admin.profile_forms import PENDING_MESSAGE, ProfileForm, ProfileOriginForm
 from pii.admin.profile_list import ProfileChangeList, search_results
-from pii.erasure import deletion_due_at
-from pii.exceptions import Conflict, DomainError
+from pii.core.errors import Conflict, DomainError
 from pii.models import DeletionRequest, Profile
+from pii.profiles import services
+from pii.profiles.deletion import deletion_due_at
 
 PII_FIELDS = ("email", "full_name", "phone_number", "extended_attributes")
 ORIGIN_FIELDS = ("store_id", "created_by")
@@ -335,7 +335,7 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
-        """The one write path: `pii.services.profile_update`, as the API's PATCH."""
+        """The one write path: `pii.profiles.services.profile_update`, as the API's PATCH."""
         if not form.changes:
             return
         profile = services.profile_update(

@@ -1,7 +1,7 @@
 """Tokens in the admin: metadata only (id, created, expiry), never the value.
 
 The value column is not even loaded (`only`), so listing tokens decrypts
-nothing. The purge action runs `pii.purge.purge_expired`, the same function
+nothing. The purge action runs `pii.core.purge.purge_expired`, the same function
 as `manage.py purge_expired`.
 """
 

@@ -14,7 +14,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from config.api import TimestampField
+from pii.api.base import TimestampField
 from pii.api.fields import (
     PhoneNumberField,
     RFC3339Field,

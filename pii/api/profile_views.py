@@ -1,7 +1,7 @@
 """The five profile operations: list/search, get-or-create, get, update, delete request.
 
 Each handler: check the path id, validate the body or query, make one service
-or selector call, serialize. Errors are raised (pii.exceptions), never built here;
+or selector call, serialize. Errors are raised (pii.core.errors), never built here;
 the clock is read here and passed in as `now=`.
 """
 
@@ -18,9 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import READ_ONLY_ECHO_FIELDS, query_int, validated_body
-from config.openapi import problem_responses
-from pii import selectors, services
+from pii.api.base import READ_ONLY_ECHO_FIELDS, query_int, validated_body
+from pii.api.openapi import problem_responses
 from pii.api.profile_serializers import (
     SEARCH_SORTS_HELP,
     DeletionRequestSerializer,
@@ -29,9 +28,10 @@ from pii.api.profile_serializers import (
     ProfileSerializer,
     ProfileUpdateSerializer,
 )
-from pii.exceptions import BadRequest
-from pii.ids import OBJECT_ID_RE, is_object_id
-from pii.search import DEFAULT_SORT, MIN_QUERY_LENGTH, SEARCH_WINDOW, SORTS
+from pii.core.errors import BadRequest
+from pii.core.ids import OBJECT_ID_RE, is_object_id
+from pii.profiles import selectors, services
+from pii.profiles.search import DEFAULT_SORT, MIN_QUERY_LENGTH, SEARCH_WINDOW, SORTS
 
 READ_SCOPE = "profiles:read"
 WRITE_SCOPE = "profiles:write"

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pii.tokens import (
+from pii.tokens.services import (
     INVALID_VALUE_ERROR,
     TOKEN_NOT_FOUND_ERROR,
     TOKEN_VALUE_MAX_BYTES,

@@ -8,15 +8,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import validated_body
-from config.openapi import problem_responses
+from pii.api.base import validated_body
+from pii.api.openapi import problem_responses
 from pii.api.token_serializers import (
     DetokenizeInputSerializer,
     DetokenizeOutputSerializer,
     TokenizeInputSerializer,
     TokenizeOutputSerializer,
 )
-from pii.tokens import tokens_create, tokens_resolve
+from pii.tokens.services import tokens_create, tokens_resolve
 
 TAGS = ["tokenOperations"]
 

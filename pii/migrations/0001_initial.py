@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import fernet_fields.fields
-import pii.fields
-import pii.ids
+import pii.core.fields
+import pii.core.ids
 import pii.models.api_keys
 from django.conf import settings
 from django.db import migrations, models
@@ -41,8 +41,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Token',
             fields=[
-                ('id', models.CharField(default=pii.ids.new_object_id, editable=False, max_length=64, primary_key=True, serialize=False)),
-                ('value', pii.fields.EncryptedJSONField(null=True)),
+                ('id', models.CharField(default=pii.core.ids.new_object_id, editable=False, max_length=64, primary_key=True, serialize=False)),
+                ('value', pii.core.fields.EncryptedJSONField(null=True)),
                 ('created_at', models.DateTimeField()),
                 ('expires_at', models.DateTimeField(db_index=True)),
             ],
@@ -50,16 +50,16 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Profile',
             fields=[
-                ('id', models.CharField(default=pii.ids.new_object_id, editable=False, max_length=64, primary_key=True, serialize=False)),
-                ('display_id', models.CharField(default=pii.ids.new_display_id, editable=False, max_length=16, unique=True)),
+                ('id', models.CharField(default=pii.core.ids.new_object_id, editable=False, max_length=64, primary_key=True, serialize=False)),
+                ('display_id', models.CharField(default=pii.core.ids.new_display_id, editable=False, max_length=16, unique=True)),
                 ('email', fernet_fields.fields.EncryptedTextField()),
                 ('email_digest', models.CharField(editable=False, max_length=64, unique=True)),
                 ('full_name', fernet_fields.fields.EncryptedTextField(blank=True, null=True)),
                 ('phone_number', fernet_fields.fields.EncryptedTextField(blank=True, null=True)),
                 ('store_id', models.CharField(blank=True, max_length=256, null=True)),
                 ('created_by', models.CharField(blank=True, max_length=256, null=True)),
-                ('extended_attributes', pii.fields.EncryptedJSONField(default=dict)),
-                ('search_tokens', pii.fields.SearchTokensField(default=list, editable=False)),
+                ('extended_attributes', pii.core.fields.EncryptedJSONField(default=dict)),
+                ('search_tokens', pii.core.fields.SearchTokensField(default=list, editable=False)),
                 ('blind_index_version', models.PositiveSmallIntegerField(default=1, editable=False)),
                 ('created_at', models.DateTimeField()),
                 ('updated_at', models.DateTimeField()),
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='DeletionRequest',
             fields=[
-                ('id', models.CharField(default=pii.ids.new_object_id, editable=False, max_length=64, primary_key=True, serialize=False)),
+                ('id', models.CharField(default=pii.core.ids.new_object_id, editable=False, max_length=64, primary_key=True, serialize=False)),
                 ('profile_ref', models.CharField(db_index=True, editable=False, max_length=64)),
                 ('display_id', models.CharField(editable=False, max_length=16)),
                 ('status', models.CharField(choices=[('pending', 'Pending review'), ('approved', 'Approved, erasure scheduled'), ('rejected', 'Rejected'), ('executed', 'Executed (profile erased)')], default='pending', max_length=16)),

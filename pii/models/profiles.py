@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from fernet_fields import EncryptedTextField
 
-from pii.fields import EncryptedJSONField, SearchTokensField
-from pii.ids import new_display_id, new_object_id
+from pii.core.fields import EncryptedJSONField, SearchTokensField
+from pii.core.ids import new_display_id, new_object_id
 
 
 class Profile(models.Model):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from pii.fields import EncryptedJSONField
-from pii.ids import new_object_id
+from pii.core.fields import EncryptedJSONField
+from pii.core.ids import new_object_id
 
 
 class Token(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pii.models import Profile
-from pii.services import profile_get_or_create
+from pii.profiles.services import profile_get_or_create
 
 _emails = itertools.count()
 

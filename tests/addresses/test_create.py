@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from addresses import services
 from addresses.models import Address
-from pii.ids import OBJECT_ID_RE
-from pii.services import deletion_request_create
+from pii.core.ids import OBJECT_ID_RE
+from pii.profiles.services import deletion_request_create
 from tests.addresses.conftest import ADDRESS, address_url, addresses_url
 
 pytestmark = pytest.mark.django_db

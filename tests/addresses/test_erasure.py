@@ -8,9 +8,9 @@ from django.db import connection
 from django.utils import timezone
 
 from addresses.models import Address
-from pii.erasure import deletion_request_approve, deletion_request_reject
-from pii.registry import resolvers
-from pii.services import deletion_request_create
+from pii.core.registry import resolvers
+from pii.profiles.deletion import deletion_request_approve, deletion_request_reject
+from pii.profiles.services import deletion_request_create
 from tests.addresses.conftest import ADDRESS, address_url, addresses_url
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from pii.registry import resolvers
+from pii.core.registry import resolvers
 from tests.addresses.conftest import address_url
 
 pytestmark = pytest.mark.django_db

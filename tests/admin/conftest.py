@@ -12,8 +12,8 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
-from pii import services
 from pii.models import Profile
+from pii.profiles import services
 
 # What a back-office clerk gets: everything but the unmasked view.
 CLERK_PERMISSIONS = (

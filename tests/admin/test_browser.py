@@ -232,7 +232,7 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
     from django.utils import timezone
 
     from addresses.services import address_get_or_create
-    from pii import services
+    from pii.profiles import services
 
     officer = User.objects.create_user("officer", password=PASSWORD, is_staff=True)
     codenames = [p.split(".")[-1] for p in CLERK_PERMISSIONS] + ["view_unmasked_pii"]

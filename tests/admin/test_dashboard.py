@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from pii import services
 from pii.admin.dashboard import dashboard_items
+from pii.profiles import services
 from tests.admin.conftest import page_text
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

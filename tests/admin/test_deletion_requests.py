@@ -17,8 +17,8 @@ from django.db import connection
 from django.utils import timezone
 
 from addresses.services import address_get_or_create
-from pii import services
 from pii.models import DeletionRequest, Profile
+from pii.profiles import services
 from tests.admin.conftest import DELETION_REQUESTS_URL, page_text
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""`pii.erasure`: the one erase function and the two decisions, called directly
+"""`pii.profiles.deletion`: the one erase function and the two decisions, called directly
 for the paths the admin cannot reach, and under concurrency on PostgreSQL."""
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from pii import services
-from pii.erasure import (
+from pii.core.errors import Conflict, InvalidInput, NotFound
+from pii.core.ids import new_object_id
+from pii.models import DeletionRequest, Profile
+from pii.profiles import services
+from pii.profiles.deletion import (
     deletion_request_approve,
     deletion_request_reject,
     profile_erase,
 )
-from pii.exceptions import Conflict, InvalidInput, NotFound
-from pii.ids import new_object_id
-from pii.models import DeletionRequest, Profile
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

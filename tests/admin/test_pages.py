@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from pii import services
+from pii.profiles import services
 from tests.admin.conftest import DELETION_REQUESTS_URL, PROFILES_URL, change_url, page_text
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Editing a profile in the admin goes through `pii.services.profile_update`: the
+"""Editing a profile in the admin goes through `pii.profiles.services.profile_update`: the
 API's validation, its `updated_at` rule and its one-email-one-profile rule."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from pii import services
 from pii.admin.profile_forms import PENDING_MESSAGE, STALE_MESSAGE
 from pii.models import Profile
+from pii.profiles import services
 from tests.admin.conftest import PROFILES_URL, change_form_data, change_url, page_text
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pii import services
+from pii.profiles import services
 from tests.admin.conftest import DELETION_REQUESTS_URL, PROFILES_URL
 
 
@@ -38,7 +38,7 @@ def test_a_list_costs_the_same_for_few_and_many_rows(
             profile = make_profile(email=f"p{i}@shop.example")
             request_ = services.deletion_request_create(profile_id=profile.pk, now=timezone.now())
             if i % 2:
-                from pii.erasure import deletion_request_reject
+                from pii.profiles.deletion import deletion_request_reject
 
                 deletion_request_reject(
                     deletion_request_id=request_.pk,

@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
-from pii.ids import new_object_id
+from pii.core.ids import new_object_id
 
 PROFILES_URL = "/v1/d/pii/profiles"
 _emails = itertools.count()

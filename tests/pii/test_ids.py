@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pii.ids import is_data_id, is_object_id, new_data_id, new_object_id
+from pii.core.ids import is_data_id, is_object_id, new_data_id, new_object_id
 
 
 def test_a_trailing_newline_makes_an_id_malformed(settings) -> None:

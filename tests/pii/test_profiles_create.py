@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from pii.ids import is_object_id
+from pii.core.ids import is_object_id
 from pii.models import DeletionRequest, Profile
 from tests.pii.profiles_support import (
     PROFILE_FIELDS,

@@ -1,6 +1,6 @@
 """GET /profiles through HTTP: q, sort, offset/count, pagination_info, query counts.
 
-The search engine itself (pii.search) has its own tests; these check what a
+The search engine itself (pii.profiles.search) has its own tests; these check what a
 client of the list operation sees.
 """
 
@@ -13,7 +13,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pii.erasure import deletion_request_approve
+from pii.profiles.deletion import deletion_request_approve
 from tests.pii.profiles_support import (
     PROFILE_FIELDS,
     PROFILES_URL,
@@ -327,7 +327,7 @@ def test_window_edge_is_accepted_and_beyond_answers_400(api_client, people, q):
 
 
 def test_sorting_by_name_beyond_the_window_asks_to_narrow_q(api_client, people, monkeypatch):
-    monkeypatch.setattr("pii.search.SEARCH_WINDOW", 3)
+    monkeypatch.setattr("pii.profiles.search.SEARCH_WINDOW", 3)
 
     response = search(api_client, sort="email")
 
@@ -376,7 +376,7 @@ def test_query_count_beyond_the_window_is_fixed_too(api_client, monkeypatch):
     for i in range(30):
         create_profile(api_client, full_name=f"Walker {i}")
     api_client.get(PROFILES_URL)
-    monkeypatch.setattr("pii.search.SEARCH_WINDOW", 20)
+    monkeypatch.setattr("pii.profiles.search.SEARCH_WINDOW", 20)
 
     one = queries_for(api_client, q="walker", count=1)
     ten = queries_for(api_client, q="walker", count=10)

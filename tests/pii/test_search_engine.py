@@ -1,4 +1,4 @@
-"""The profile search engine (pii.search) on both databases: matching rules,
+"""The profile search engine (pii.profiles.search) on both databases: matching rules,
 false-positive filtering, ordering, the window, query counts."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pii import blind_index, search
-from pii.exceptions import BadRequest
+from pii.core import blind_index
+from pii.core.errors import BadRequest
 from pii.models import Profile
-from pii.search import profile_search, profile_search_tokens
+from pii.profiles import search
+from pii.profiles.search import profile_search, profile_search_tokens
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 _seq = itertools.count()

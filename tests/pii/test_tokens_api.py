@@ -14,7 +14,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 from ulid import ULID
 
-from pii.ids import is_object_id
+from pii.core.ids import is_object_id
 from pii.models import Token
 
 TOKENIZE = "/v1/d/pii/tokenize"

@@ -11,8 +11,8 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from pii import registry
-from pii.ids import new_object_id
+from pii.core import registry
+from pii.core.ids import new_object_id
 from pii.models import Token
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

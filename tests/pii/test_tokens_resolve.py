@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 
 from addresses.models import Address
 from addresses.services import address_delete, address_get_or_create
-from pii import registry
-from pii.ids import new_data_id, new_object_id
+from pii.core import registry
+from pii.core.ids import new_data_id, new_object_id
+from pii.core.timestamps import rfc3339
 from pii.models import Profile
-from pii.services import deletion_request_create, profile_get_or_create
-from pii.timestamps import rfc3339
-from pii.tokens import DATA_ID_KINDS
+from pii.profiles.services import deletion_request_create, profile_get_or_create
+from pii.tokens.services import DATA_ID_KINDS
 from vault.services import data_entry_create, data_entry_delete
 
 TOKENIZE = "/v1/d/pii/tokenize"

@@ -12,8 +12,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from pii import purge
-from pii.ids import new_object_id
+from pii.core import purge
+from pii.core.ids import new_object_id
 from pii.models import Token
 from vault import admin as vault_admin
 from vault import crypto

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.test import override_settings
 
-from pii.ids import DATA_ID_RE
+from pii.core.ids import DATA_ID_RE
 from vault.crypto import token_size
 from vault.models import DataEntry
 from vault.services import EXPIRES_AT_MAX

@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pii.ids import new_data_id
+from pii.core.ids import new_data_id
 from vault.models import DataEntry
 
 from .conftest import T0, data_url

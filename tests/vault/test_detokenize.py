@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from pii import registry
+from pii.core import registry
 from vault.selectors import data_entries_resolve
 
 from .conftest import BINARY, T0, b64, data_url

@@ -1,4 +1,4 @@
-"""Expiry carried out: the vault's Purger, `pii.purge.purge_expired` and the
+"""Expiry carried out: the vault's Purger, `pii.core.purge.purge_expired` and the
 `purge_expired` command (batches, dry run, progress, failures, overlap)."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from pii import purge, registry
-from pii.ids import new_object_id
+from pii.core import purge, registry
+from pii.core.ids import new_object_id
 from pii.models import Token
 from vault.models import DataEntry
 from vault.services import (
@@ -127,7 +127,7 @@ def test_purge_batch_reads_ids_only_and_deletes_in_one_statement():
     assert delete.startswith('DELETE FROM "vault_dataentry" WHERE')
 
 
-# --- pii.purge.purge_expired ----------------------------------------------------------
+# --- pii.core.purge.purge_expired ----------------------------------------------------------
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pii.ids import new_data_id
+from pii.core.ids import new_data_id
 from vault.models import DataEntry
 
 from .conftest import BINARY, T0, body_bytes, data_url

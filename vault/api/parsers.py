@@ -22,7 +22,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
-from pii.exceptions import BadRequest, PayloadTooLarge
+from pii.core.errors import BadRequest, PayloadTooLarge
 from vault.api.serializers import decode_base64
 
 

@@ -20,10 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import validated_body
-from config.openapi import problem_responses
-from pii.exceptions import BadRequest
-from pii.ids import DATA_ID_RE, is_data_id
+from pii.api.base import validated_body
+from pii.api.openapi import problem_responses
+from pii.core.errors import BadRequest
+from pii.core.ids import DATA_ID_RE, is_data_id
 from vault import selectors, services
 from vault.api.parsers import DataBodyParser
 from vault.api.serializers import DataEntryCreatedSerializer, DataEntryCreateSerializer

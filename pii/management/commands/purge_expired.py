@@ -1,5 +1,5 @@
 """Carry out expiry: remove expired data entries, tokens and any other kind a
-Purger is registered for (`pii.registry`), in short batches.
+Purger is registered for (`pii.core.registry`), in short batches.
 
     python manage.py purge_expired [--dry-run] [--batch-size 1000] [--progress-every 10]
 
@@ -17,8 +17,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from pii.purge import DEFAULT_BATCH_SIZE, PurgeFailed, PurgeProgress, purge_expired
-from pii.timestamps import rfc3339
+from pii.core.purge import DEFAULT_BATCH_SIZE, PurgeFailed, PurgeProgress, purge_expired
+from pii.core.timestamps import rfc3339
 
 
 def _positive(value: str) -> int:

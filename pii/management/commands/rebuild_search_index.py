@@ -6,7 +6,7 @@ BLIND_INDEX_KEY.
 Searches only match rows whose `blind_index_version` is the current
 BLIND_INDEX_KEY_VERSION; this command brings the other rows (all of them with
 --all) to the current key, profiles first, then what other apps registered
-(`pii.registry.register_reindexer`, e.g. address equality digests), one batch
+(`pii.core.registry.register_reindexer`, e.g. address equality digests), one batch
 per transaction, so it can run while the service is up and be resumed after an
 interruption.
 """
@@ -18,9 +18,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from pii import blind_index, registry
+from pii.core import blind_index, registry
 from pii.models import Profile
-from pii.services import profile_reindex
+from pii.profiles.services import profile_reindex
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 
-from pii.fields import encrypted_fields
+from pii.core.fields import encrypted_fields
 
 
 class Command(BaseCommand):

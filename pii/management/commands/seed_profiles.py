@@ -27,11 +27,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from pii import blind_index
-from pii.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, new_object_id
+from pii.core import blind_index
+from pii.core.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, new_object_id
 from pii.models import Profile
-from pii.search import profile_search_tokens
-from pii.services import email_digest
+from pii.profiles.search import profile_search_tokens
+from pii.profiles.services import email_digest
 
 # locale -> (share of profiles, phone generator)
 LOCALES: dict[str, float] = {

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
-from pii.exceptions import Conflict, StaleUpdate
-from pii.timestamps import rfc3339
+from pii.core.errors import Conflict, StaleUpdate
+from pii.core.timestamps import rfc3339
 
 
 def next_updated_at(previous: datetime, now: datetime) -> datetime:

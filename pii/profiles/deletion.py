@@ -24,9 +24,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from pii.exceptions import Conflict, InvalidInput, NotFound
+from pii.core.errors import Conflict, InvalidInput, NotFound
 from pii.models import DeletionRequest, Profile
-from pii.services import OPEN_DELETION_STATUSES
+from pii.profiles.services import OPEN_DELETION_STATUSES
 
 REJECTION_REASON_MAX_LENGTH = 1000
 

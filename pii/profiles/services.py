@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from pii import blind_index
-from pii.exceptions import Conflict, DeletionPending, NotFound, StaleUpdate
+from pii.core import blind_index
+from pii.core.errors import Conflict, DeletionPending, NotFound, StaleUpdate
+from pii.core.optimistic import conditional_update, next_updated_at
+from pii.core.timestamps import rfc3339
 from pii.models import DeletionRequest, Profile
-from pii.optimistic import conditional_update, next_updated_at
-from pii.search import profile_search_tokens
-from pii.timestamps import rfc3339
+from pii.profiles.search import profile_search_tokens
 
 PROFILE_WRITABLE_FIELDS = (
     "email",

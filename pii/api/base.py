@@ -11,7 +11,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 
-from pii.exceptions import BadRequest, InvalidInput, PayloadTooLarge
+from pii.core.errors import BadRequest, InvalidInput, PayloadTooLarge
 
 # ASCII digits only (int() also reads " 5", "1_0" and other scripts' digits);
 # at most 4,000, below int()'s limit on digits.
@@ -140,6 +140,6 @@ class TimestampField(serializers.DateTimeField):
     def to_representation(self, value: Any) -> str | None:
         if value is None:
             return None
-        from pii.timestamps import rfc3339
+        from pii.core.timestamps import rfc3339
 
         return rfc3339(value)

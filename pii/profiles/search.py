@@ -32,8 +32,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from pii import blind_index
-from pii.exceptions import BadRequest
+from pii.core import blind_index
+from pii.core.errors import BadRequest
 from pii.models import Profile
 
 # HMAC key purposes of the three searchable fields (keys differ per field).

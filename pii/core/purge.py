@@ -2,7 +2,7 @@
 the admin's purge action.
 
 Each kind of expiring row (tokens, data entries, ...) registers a Purger in
-`pii.registry`; this module drives them in bounded batches, each its own short
+`pii.core.registry`; this module drives them in bounded batches, each its own short
 transaction, so a run never loads every row nor holds one long transaction,
 and two runs at once split the work (the purgers skip locked rows).
 """
@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.db import models, transaction
 
-from pii import registry
+from pii.core import registry
 
 DEFAULT_BATCH_SIZE = 1000
 

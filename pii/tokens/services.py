@@ -2,7 +2,7 @@
 
 Services and selectors of the token area. A tokenize call writes all its
 tokens with one batched insert; a detokenize call asks each registered
-resolver (`pii.registry`) once, whatever the number of keys, so one request
+resolver (`pii.core.registry`) once, whatever the number of keys, so one request
 costs a bounded number of queries.
 
 Values are PII: nothing here logs them or puts them in an exception message.
@@ -19,11 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from pii import registry
 from pii.api.profile_serializers import ProfileSerializer
-from pii.ids import is_data_id, is_object_id, new_object_id
+from pii.core import registry
+from pii.core.ids import is_data_id, is_object_id, new_object_id
+from pii.core.purge import expired_rows_purger
 from pii.models import Profile, Token
-from pii.purge import expired_rows_purger
 
 # A value whose compact JSON text is longer than this (UTF-8 bytes) is refused.
 TOKEN_VALUE_MAX_BYTES = 64 * 1024

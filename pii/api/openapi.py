@@ -64,9 +64,9 @@ def problem_responses(*statuses: int, **overrides: Any) -> dict[tuple[int, str],
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    """Documents `pii.auth.ApiKeyAuthentication` as HTTP bearer authentication."""
+    """Documents `pii.api.auth.ApiKeyAuthentication` as HTTP bearer authentication."""
 
-    target_class = "pii.auth.ApiKeyAuthentication"
+    target_class = "pii.api.auth.ApiKeyAuthentication"
     name = "BearerApiKey"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

@@ -1,10 +1,10 @@
-"""Reads of profiles: one profile, and one page of a search (pii.search)."""
+"""Reads of profiles: one profile, and one page of a search (pii.profiles.search)."""
 
 from __future__ import annotations
 
-from pii.exceptions import NotFound
+from pii.core.errors import NotFound
 from pii.models import Profile
-from pii.search import SearchResult, profile_search
+from pii.profiles.search import SearchResult, profile_search
 
 
 def profile_get(*, profile_id: str) -> Profile:
