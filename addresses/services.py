@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 
 from addresses.models import Address
 from pii.core import blind_index
-from pii.core.errors import InvalidInput, NotFound, StaleUpdate
+from pii.core.errors import AddressLimitReached, AddressTaken, InvalidInput, NotFound, StaleUpdate
 from pii.core.ids import new_object_id
 from pii.core.optimistic import conditional_update, next_updated_at
 from pii.core.timestamps import rfc3339
@@ -46,9 +46,6 @@ REQUIRED_ADDRESS_FIELDS = frozenset(
 MAX_ADDRESSES_PER_PROFILE = 1000
 # The blind-index purpose; its HMAC key is derived for this name alone.
 DIGEST_FIELD = "address-eq"
-EQUAL_ADDRESS_MESSAGE = (
-    "The update would make this address equal to another address of the profile."
-)
 
 
 def _normalize(value: str | None) -> str | None:
@@ -113,7 +110,9 @@ def address_get_or_create(
         if existing is not None:
             return existing, False
         if Address.objects.filter(profile_id=profile_id).count() >= MAX_ADDRESSES_PER_PROFILE:
-            raise InvalidInput(f"A profile can have at most {MAX_ADDRESSES_PER_PROFILE} addresses.")
+            raise AddressLimitReached(
+                f"A profile can have at most {MAX_ADDRESSES_PER_PROFILE} addresses."
+            )
         address = Address(
             id=new_object_id(now=now),
             profile_id=profile_id,
@@ -149,7 +148,7 @@ def address_update(
     Raises NotFound (unknown profile, unknown address, address of another
     profile), DeletionPending, StaleUpdate (with `current_updated_at`) when
     `last_updated_at` is not the address's `updated_at`, InvalidInput when a
-    required field would be cleared, and Conflict when the result would equal
+    required field would be cleared, and AddressTaken when the result would equal
     another address of the same profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the rows are locked and the write
     is conditional on `updated_at`.
@@ -184,7 +183,7 @@ def address_update(
         address.blind_index_version = version
         address.updated_at = next_updated_at(previous_updated_at, now)
         # An equal address of the profile makes the unique (profile, digest)
-        # constraint refuse the write: Conflict, nothing changed.
+        # constraint refuse the write: AddressTaken, nothing changed.
         conditional_update(
             Address,
             pk=address.pk,
@@ -195,7 +194,7 @@ def address_update(
                 "blind_index_version": version,
                 "updated_at": address.updated_at,
             },
-            conflict_message=EQUAL_ADDRESS_MESSAGE,
+            conflict=AddressTaken,
         )
         return address
 

@@ -27,7 +27,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from config.middleware import request_id_for
-from pii.core.errors import DomainError, PayloadTooLarge
+from pii.core import errors as domain
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -58,6 +58,26 @@ GENERIC_MESSAGES = {
     500: "An internal error occurred. Quote the request_id when reporting it.",
     503: "The service is temporarily unavailable. Retry later.",
 }
+
+
+# Each domain error's status, found along its class's MRO (the most specific
+# entry wins). 422 becomes 400 on operations that list no 422 (see
+# `_validation_status`). This table is the only place that knows both.
+DOMAIN_STATUS: dict[type[domain.DomainError], int] = {
+    domain.DomainError: 400,
+    domain.MalformedRequest: 400,
+    domain.ContentTooLarge: 413,
+    domain.InvalidInput: 422,
+    domain.NotFound: 404,
+    domain.StateConflict: 409,
+}
+
+
+def domain_status(exc: domain.DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in DOMAIN_STATUS:
+            return DOMAIN_STATUS[cls]
+    return 400  # pragma: no cover - DomainError itself is in the table
 
 
 def problem_body(
@@ -136,8 +156,8 @@ def _grouped_errors(detail: Any) -> dict[str, list[str]]:
 
 class ProblemExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
-        if isinstance(exc, DomainError):
-            status_code = exc.status_code
+        if isinstance(exc, domain.DomainError):
+            status_code = domain_status(exc)
             if status_code == 422:
                 status_code = _validation_status(self.context)
             return Problem(
@@ -155,7 +175,7 @@ class ProblemExceptionHandler(ExceptionHandler):
         if isinstance(exc, exceptions.ParseError):
             return Problem(status_code=400, message="The request body is not valid JSON.")
         if isinstance(exc, RequestDataTooBig):
-            return Problem(status_code=413, message=PayloadTooLarge.default_message)
+            return Problem(status_code=413, message=domain.ContentTooLarge.default_message)
         if isinstance(exc, (OperationalError, InterfaceError)):
             return Problem(status_code=503, message=GENERIC_MESSAGES[503])
         if isinstance(exc, Http404):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from pii.core import registry
-from pii.core.errors import NotFound, PayloadTooLarge
+from pii.core.errors import ContentTooLarge, NotFound
 from pii.core.purge import expired_rows_purger
 from vault import binary_io
 from vault.models import DataEntry
@@ -38,11 +38,11 @@ def data_entry_create(
     """Store `content` encrypted, with its media type, for `ttl_days` days
     (until deleted when None).
 
-    Raises PayloadTooLarge when the content is over `DATA_MAX_BYTES`; nothing
+    Raises ContentTooLarge when the content is over `DATA_MAX_BYTES`; nothing
     is stored then.
     """
     if len(content) > settings.DATA_MAX_BYTES:
-        raise PayloadTooLarge(
+        raise ContentTooLarge(
             f"The decoded content is larger than the limit of {settings.DATA_MAX_BYTES} bytes."
         )
     entry = DataEntry(

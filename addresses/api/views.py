@@ -30,7 +30,7 @@ from addresses.api.serializers import (
 )
 from pii.api.base import READ_ONLY_ECHO_FIELDS, query_int, validated_body
 from pii.api.openapi import problem_responses
-from pii.core.errors import BadRequest, NotFound
+from pii.core.errors import MalformedRequest, NotFound
 from pii.core.ids import OBJECT_ID_RE, is_object_id
 
 READ_SCOPE = "profiles:read"
@@ -55,7 +55,7 @@ LOCATION_HEADER = OpenApiParameter(
 
 def _ids_or_400(*ids: str) -> None:
     if not all(is_object_id(i) for i in ids):
-        raise BadRequest("The profile or address id is malformed.")
+        raise MalformedRequest("The profile or address id is malformed.")
 
 
 def _ids_or_404(*ids: str) -> None:

@@ -19,7 +19,7 @@ from pii.api.profile_serializers import (
     TEXT_MAX_LENGTH,
     ProfileUpdateSerializer,
 )
-from pii.core.errors import Conflict, DeletionPending, DomainError, InvalidInput, StaleUpdate
+from pii.core.errors import DeletionPending, DomainError, EmailTaken, InvalidInput, StaleUpdate
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
 from pii.profiles import services
@@ -106,7 +106,7 @@ class _ProfileFormBase(forms.ModelForm):
             for field, errors in exc.errors.items():
                 for message in errors:
                     self.add_error(field if field in self.fields else None, message)
-        elif isinstance(exc, Conflict) and "email" in self.changes and "email" in self.fields:
+        elif isinstance(exc, EmailTaken) and "email" in self.fields:
             self.add_error("email", exc.message)
         else:
             self.add_error(None, exc.message)

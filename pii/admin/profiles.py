@@ -40,7 +40,7 @@ from pii.admin.masking import (
 from pii.admin.mixins import ListTitleMixin
 from pii.admin.profile_forms import PENDING_MESSAGE, ProfileForm, ProfileOriginForm
 from pii.admin.profile_list import ProfileChangeList, search_results
-from pii.core.errors import Conflict, DomainError
+from pii.core.errors import DeletionAlreadyRequested, DomainError
 from pii.models import DeletionRequest, Profile
 from pii.profiles import services
 from pii.profiles.deletion import deletion_due_at
@@ -180,7 +180,7 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             return TemplateResponse(request, REQUEST_DELETION_TEMPLATE, context)
         try:
             created = services.deletion_request_create(profile_id=profile.pk, now=timezone.now())
-        except Conflict:
+        except DeletionAlreadyRequested:
             self.message_user(
                 request,
                 "This profile already has a pending (or executed) deletion request.",

@@ -11,7 +11,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 
-from pii.core.errors import BadRequest, InvalidInput, PayloadTooLarge
+from pii.core.errors import ContentTooLarge, InvalidInput, MalformedRequest
 
 # ASCII digits only (int() also reads " 5", "1_0" and other scripts' digits);
 # at most 4,000, below int()'s limit on digits.
@@ -57,14 +57,14 @@ class LimitedJSONParser(JSONParser):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError as exc:
-                raise BadRequest("Content-Length is not a number.") from exc
+                raise MalformedRequest("Content-Length is not a number.") from exc
             if length > limit:
-                raise PayloadTooLarge()
+                raise ContentTooLarge()
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             # `[[[[...` thousands deep exhausts the parser's stack: malformed, not a fault.
-            raise BadRequest("The request body is nested too deeply.") from exc
+            raise MalformedRequest("The request body is nested too deeply.") from exc
 
 
 def request_object(request: Request) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def request_object(request: Request) -> dict[str, Any]:
     """
     data = request.data
     if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.")
+        raise MalformedRequest("The request body must be a JSON object.")
     return data
 
 
@@ -126,11 +126,11 @@ def query_int(
     if raw is None or raw == "":
         return default
     if _INTEGER_RE.fullmatch(raw) is None:
-        raise BadRequest(f"Query parameter `{name}` must be an integer.")
+        raise MalformedRequest(f"Query parameter `{name}` must be an integer.")
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-        raise BadRequest(f"Query parameter `{name}` must be {bounds}.")
+        raise MalformedRequest(f"Query parameter `{name}` must be {bounds}.")
     return value
 
 

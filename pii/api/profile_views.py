@@ -28,7 +28,7 @@ from pii.api.profile_serializers import (
     ProfileSerializer,
     ProfileUpdateSerializer,
 )
-from pii.core.errors import BadRequest
+from pii.core.errors import MalformedRequest
 from pii.core.ids import OBJECT_ID_RE, is_object_id
 from pii.profiles import selectors, services
 from pii.profiles.search import DEFAULT_SORT, MIN_QUERY_LENGTH, SEARCH_WINDOW, SORTS
@@ -102,7 +102,7 @@ LOCATION_HEADER = OpenApiParameter(
 
 def _profile_id_or_400(profile_id: str) -> None:
     if not is_object_id(profile_id):
-        raise BadRequest("The profile id is malformed.")
+        raise MalformedRequest("The profile id is malformed.")
 
 
 def _search_term(request: Request) -> str | None:
@@ -112,7 +112,7 @@ def _search_term(request: Request) -> str | None:
     if not q:
         return None
     if len(q) > Q_MAX_LENGTH:
-        raise BadRequest(f"Query parameter `q` must have at most {Q_MAX_LENGTH} characters.")
+        raise MalformedRequest(f"Query parameter `q` must have at most {Q_MAX_LENGTH} characters.")
     return q
 
 
@@ -148,7 +148,7 @@ class ProfileCollectionView(APIView):
             request, "count", default=LIST_DEFAULT_COUNT, minimum=1, maximum=LIST_MAX_COUNT
         )
         if offset + count > SEARCH_WINDOW:
-            raise BadRequest(
+            raise MalformedRequest(
                 f"offset + count must not exceed the window of {SEARCH_WINDOW:,} profiles; "
                 "narrow the search with `q` instead of paginating further."
             )

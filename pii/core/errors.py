@@ -1,5 +1,9 @@
-"""Domain errors. Services raise them; `config.exceptions` maps them, once, to
-problem+json. Messages must never carry PII: ids are fine, values are not."""
+"""Domain errors: what went wrong, by name. Services raise them; the HTTP edge
+(`config.exceptions`) maps each, once, to a status code and a problem+json body,
+and the admin shows them as form errors or messages. Nothing here knows HTTP.
+
+Messages must never carry PII: ids are fine, values are not.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,7 @@ from typing import Any
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""
 
-    status_code = 400
-    title = "Bad Request"
-    default_message = "The request is malformed."
+    default_message = "The request cannot be carried out."
 
     def __init__(
         self,
@@ -27,31 +29,63 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
-class BadRequest(DomainError):
-    """Malformed request: not JSON, wrong top-level type, bad query parameter."""
+# --- the request itself is malformed -------------------------------------------------
+
+
+class MalformedRequest(DomainError):
+    """Not JSON, wrong top-level type, a bad query parameter or a malformed id."""
+
+    default_message = "The request is malformed."
+
+
+class MalformedId(MalformedRequest):
+    """A path id that does not have its kind's format."""
+
+    default_message = "The id is malformed."
+
+
+class QueryTooBroad(MalformedRequest):
+    """A search or page the service will not serve as asked (narrow the query)."""
+
+
+class ContentTooLarge(DomainError):
+    """A body or a stored content over its configured limit."""
+
+    default_message = "The request body is larger than the configured limit."
+
+
+# --- well-formed, but invalid --------------------------------------------------------
 
 
 class InvalidInput(DomainError):
-    """Well-formed but invalid. 422 where the operation lists it, else 400."""
+    """Well-formed but breaks a domain rule; `errors` names the fields."""
 
-    status_code = 422
-    title = "Unprocessable Entity"
     default_message = "The request failed validation."
 
 
+class AddressLimitReached(InvalidInput):
+    """The profile already has the maximum number of addresses."""
+
+
+# --- the object ----------------------------------------------------------------------
+
+
 class NotFound(DomainError):
-    status_code = 404
-    title = "Not Found"
+    """Unknown, expired or erased object."""
+
     default_message = "The requested object does not exist."
 
 
-class Conflict(DomainError):
-    status_code = 409
-    title = "Conflict"
+# --- the state of the object refuses the change --------------------------------------
+
+
+class StateConflict(DomainError):
+    """Base of the errors where the object's current state refuses the change."""
+
     default_message = "The request conflicts with the current state of the object."
 
 
-class StaleUpdate(Conflict):
+class StaleUpdate(StateConflict):
     """`last_updated_at` does not match the object's current `updated_at`."""
 
     default_message = (
@@ -60,13 +94,37 @@ class StaleUpdate(Conflict):
     )
 
 
-class DeletionPending(Conflict):
+class EmailTaken(StateConflict):
+    """Another profile already has this email."""
+
+    default_message = "Another profile already has this email."
+
+
+class AddressTaken(StateConflict):
+    """The change would make an address equal to another address of its profile."""
+
+    default_message = "The update would make this address equal to another address of the profile."
+
+
+class DeletionPending(StateConflict):
     """The profile has a deletion request that is not rejected; writes are refused."""
 
     default_message = "The profile has a pending deletion request; it cannot be changed."
 
 
-class PayloadTooLarge(DomainError):
-    status_code = 413
-    title = "Content Too Large"
-    default_message = "The request body is larger than the configured limit."
+class DeletionAlreadyRequested(StateConflict):
+    """A deletion request is already pending (or was executed) for this profile."""
+
+    default_message = "A deletion request for this profile is already pending."
+
+
+class DeletionNotPending(StateConflict):
+    """A decision on a deletion request that is no longer pending."""
+
+    default_message = "Only a pending deletion request can be decided."
+
+
+class CreateRaceLost(StateConflict):
+    """A create lost every retry against concurrent writers; retrying succeeds."""
+
+    default_message = "The object could not be created; retry the request."

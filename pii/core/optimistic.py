@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
-from pii.core.errors import Conflict, StaleUpdate
+from pii.core.errors import StaleUpdate, StateConflict
 from pii.core.timestamps import rfc3339
 
 
@@ -32,12 +32,12 @@ def conditional_update(
     pk: str,
     expected_updated_at: datetime,
     values: dict[str, Any],
-    conflict_message: str,
+    conflict: type[StateConflict],
 ) -> None:
     """Write `values` only if the row still has `expected_updated_at`.
 
-    Raises StaleUpdate when another write came first, and Conflict (with
-    `conflict_message`) when a unique constraint refuses the new values.
+    Raises StaleUpdate when another write came first, and `conflict` when a
+    unique constraint refuses the new values.
     """
     try:
         with transaction.atomic():
@@ -45,6 +45,6 @@ def conditional_update(
                 **values
             )
     except IntegrityError as exc:
-        raise Conflict(conflict_message) from exc
+        raise conflict() from exc
     if written != 1:
         raise stale_update(model, pk)

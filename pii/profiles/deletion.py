@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from pii.core.errors import Conflict, InvalidInput, NotFound
+from pii.core.errors import DeletionNotPending, InvalidInput, NotFound
 from pii.models import DeletionRequest, Profile
 from pii.profiles.services import OPEN_DELETION_STATUSES
 
@@ -53,7 +53,7 @@ def profile_erase(
     The record is the profile's open deletion request (the one named by
     `deletion_request_id` when given), now `executed`; when the profile has no
     open request, one is written with `requested_at=now`. Raises NotFound when
-    the profile does not exist (or was erased already), Conflict when
+    the profile does not exist (or was erased already), DeletionNotPending when
     `deletion_request_id` is not an open request of this profile.
     """
     with transaction.atomic():
@@ -72,7 +72,7 @@ def profile_erase(
         if deletion_request_id is not None:
             record = open_requests.filter(pk=deletion_request_id).first()
             if record is None:
-                raise Conflict("Only a pending deletion request can be approved.")
+                raise DeletionNotPending("Only a pending deletion request can be approved.")
         else:
             record = open_requests.order_by("requested_at").first() or DeletionRequest(
                 profile=profile,
@@ -97,7 +97,7 @@ def deletion_request_approve(
 ) -> DeletionRequest:
     """Approve a pending request: the profile is erased at once (`profile_erase`).
 
-    Raises NotFound for an unknown request and Conflict when it is not pending
+    Raises NotFound for an unknown request and DeletionNotPending when it is not pending
     (already approved, rejected or executed: decided by someone else first).
     """
     row = (
@@ -109,7 +109,7 @@ def deletion_request_approve(
         raise NotFound()
     profile_ref, status = row
     if status != DeletionRequest.Status.PENDING:
-        raise Conflict("Only a pending deletion request can be approved.")
+        raise DeletionNotPending("Only a pending deletion request can be approved.")
     try:
         return profile_erase(
             profile_id=profile_ref,
@@ -120,7 +120,7 @@ def deletion_request_approve(
     except NotFound as exc:
         # The request was pending a moment ago, so its profile existed; only a
         # concurrent decision can have erased it since.
-        raise Conflict("Only a pending deletion request can be approved.") from exc
+        raise DeletionNotPending("Only a pending deletion request can be approved.") from exc
 
 
 def deletion_request_reject(
@@ -130,7 +130,7 @@ def deletion_request_reject(
     to be deleted again later.
 
     Raises InvalidInput when `reason` is blank or too long, NotFound for an
-    unknown request and Conflict when it is not pending.
+    unknown request and DeletionNotPending when it is not pending.
     """
     reason = reason.strip()
     if not reason:
@@ -147,7 +147,7 @@ def deletion_request_reject(
         if record is None:
             raise NotFound()
         if record.status != DeletionRequest.Status.PENDING:
-            raise Conflict("Only a pending deletion request can be rejected.")
+            raise DeletionNotPending("Only a pending deletion request can be rejected.")
         record.status = DeletionRequest.Status.REJECTED
         record.decided_at = now
         record.decided_by = decided_by

@@ -33,7 +33,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from pii.core import blind_index
-from pii.core.errors import BadRequest
+from pii.core.errors import MalformedRequest
 from pii.models import Profile
 
 # HMAC key purposes of the three searchable fields (keys differ per field).
@@ -112,7 +112,7 @@ class Branch:
 def parse_query(q: str, *, version: int | None = None) -> list[Branch]:
     """The branches of `q`: email and name always, phone when `q` looks like a phone.
 
-    Raises BadRequest when fewer than 3 characters remain after normalization
+    Raises MalformedRequest when fewer than 3 characters remain after normalization
     (e.g. `q` made of spaces around two letters).
     """
     text = blind_index.normalize_text(q)
@@ -129,7 +129,7 @@ def parse_query(q: str, *, version: int | None = None) -> list[Branch]:
         grams = blind_index.tokens(PHONE, phone, version=version)
         branches.append(Branch(PHONE, phone, tuple(sorted(grams))))
     if not branches:
-        raise BadRequest(
+        raise MalformedRequest(
             "q must contain at least 3 characters once spaces, case and accents are ignored."
         )
     return branches
@@ -207,7 +207,7 @@ def _matches(branches: Sequence[Branch], raws: Sequence[Any], cache: dict[str, s
 
 def _split_sort(sort: str) -> tuple[str, bool]:
     if sort not in SORTS:
-        raise BadRequest("sort must be one of: " + ", ".join(SORTS) + ".")
+        raise MalformedRequest("sort must be one of: " + ", ".join(SORTS) + ".")
     return sort.lstrip("-"), sort.startswith("-")
 
 
@@ -315,7 +315,7 @@ def profile_search(*, q: str | None, sort: str, offset: int, count: int) -> Sear
     """One page of profiles matching `q` (all profiles when q is None), and the total.
 
     `total` is exact while at most SEARCH_WINDOW profiles match; beyond, it is
-    SEARCH_WINDOW. Raises BadRequest when sorting by email or full_name would need
+    SEARCH_WINDOW. Raises MalformedRequest when sorting by email or full_name would need
     more than SEARCH_WINDOW profiles (narrow q), or when q is too short once
     normalized. Range checks of offset/count belong to the caller.
     """
@@ -334,8 +334,8 @@ def profile_search(*, q: str | None, sort: str, offset: int, count: int) -> Sear
     return _search_walk(branches, version, field, descending, offset, count)
 
 
-def _too_many_to_sort() -> BadRequest:
-    return BadRequest(
+def _too_many_to_sort() -> MalformedRequest:
+    return MalformedRequest(
         f"More than {SEARCH_WINDOW:,} profiles match: sorting by email or full_name needs "
         "a narrower q."
     )

@@ -20,7 +20,7 @@ def profile_list(*, q: str | None, sort: str, offset: int, count: int) -> Search
     """One page of the profiles matching `q` (all when None), in `sort` order, and
     how many match in all (exact up to the window).
 
-    A fixed number of queries whatever `count`. Raises BadRequest (from the
+    A fixed number of queries whatever `count`. Raises MalformedRequest (from the
     search engine) when `q` or `sort` cannot be served.
     """
     return profile_search(q=q, sort=sort, offset=offset, count=count)

@@ -9,7 +9,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from pii.core import blind_index
-from pii.core.errors import Conflict, DeletionPending, NotFound, StaleUpdate
+from pii.core.errors import (
+    CreateRaceLost,
+    DeletionAlreadyRequested,
+    DeletionPending,
+    EmailTaken,
+    NotFound,
+    StaleUpdate,
+)
 from pii.core.optimistic import conditional_update, next_updated_at
 from pii.core.timestamps import rfc3339
 from pii.models import DeletionRequest, Profile
@@ -80,7 +87,7 @@ def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profi
             # next loop finds it) or the random display_id collided (retry).
             continue
         return profile, True
-    raise Conflict("The profile could not be created; retry the request.")
+    raise CreateRaceLost("The profile could not be created; retry the request.")
 
 
 def profile_update(
@@ -89,7 +96,7 @@ def profile_update(
     """Apply `changes` (only the fields sent; None clears) to the profile.
 
     Raises NotFound, DeletionPending, StaleUpdate (with `current_updated_at`)
-    when `last_updated_at` is not the current `updated_at`, and Conflict when
+    when `last_updated_at` is not the current `updated_at`, and EmailTaken when
     the new email belongs to another profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the row is locked and the write is
     conditional on `updated_at`.
@@ -109,7 +116,7 @@ def profile_update(
         if "email" in changes:
             digest = email_digest(profile.email)
             if Profile.objects.filter(email_digest=digest).exclude(pk=profile.pk).exists():
-                raise Conflict("Another profile already has this email.")
+                raise EmailTaken()
         profile.updated_at = next_updated_at(previous_updated_at, now)
         profile_reindex(profile)
         values = {f: getattr(profile, f) for f in PROFILE_WRITABLE_FIELDS}
@@ -124,7 +131,7 @@ def profile_update(
             pk=profile.pk,
             expected_updated_at=previous_updated_at,
             values=values,
-            conflict_message="Another profile already has this email.",
+            conflict=EmailTaken,
         )
         return profile
 
@@ -132,7 +139,7 @@ def profile_update(
 def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionRequest:
     """Open a deletion request for the profile.
 
-    Raises NotFound, and Conflict when a request is already pending, approved
+    Raises NotFound, and DeletionAlreadyRequested when a request is already pending, approved
     or executed (the partial unique constraint decides races).
     """
     with transaction.atomic():
@@ -149,4 +156,4 @@ def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionReques
                     requested_at=now,
                 )
         except IntegrityError as exc:
-            raise Conflict("A deletion request for this profile is already pending.") from exc
+            raise DeletionAlreadyRequested() from exc

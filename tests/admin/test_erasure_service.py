@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from pii.core.errors import Conflict, InvalidInput, NotFound
+from pii.core.errors import DeletionNotPending, InvalidInput, NotFound
 from pii.core.ids import new_object_id
 from pii.models import DeletionRequest, Profile
 from pii.profiles import services
@@ -76,9 +76,9 @@ def test_decisions_on_unknown_or_decided_requests(make_profile):
         deletion_request_reject(
             deletion_request_id=new_object_id(), now=T0, decided_by=None, reason="x"
         )
-    with pytest.raises(Conflict):
+    with pytest.raises(DeletionNotPending):
         deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None)
-    with pytest.raises(Conflict):
+    with pytest.raises(DeletionNotPending):
         deletion_request_reject(
             deletion_request_id=request_.pk, now=T0, decided_by=None, reason="x"
         )
@@ -130,7 +130,7 @@ def test_two_concurrent_approvals_erase_once(make_profile):
 
     results = _race(approve, approve)
 
-    assert sorted(type(r).__name__ for r in results) == ["Conflict", "DeletionRequest"]
+    assert sorted(type(r).__name__ for r in results) == ["DeletionNotPending", "DeletionRequest"]
     assert DeletionRequest.objects.get(pk=request_.pk).status == "executed"
     assert not Profile.objects.filter(pk=profile.pk).exists()
 
@@ -148,7 +148,7 @@ def test_approve_and_reject_at_once_one_decision_wins(make_profile):
         ),
     )
 
-    assert sum(isinstance(r, Conflict) for r in results) == 1
+    assert sum(isinstance(r, DeletionNotPending) for r in results) == 1
     status = DeletionRequest.objects.get(pk=request_.pk).status
     assert status in ("executed", "rejected")
     assert Profile.objects.filter(pk=profile.pk).exists() == (status == "rejected")
@@ -194,7 +194,7 @@ def test_approval_and_a_concurrent_new_request_leave_one_executed_record(make_pr
     assert isinstance(results[0], DeletionRequest)
     # Waiting on the profile's lock, the new request finds it erased (or,
     # first, collides with the pending one): never a second open request.
-    assert isinstance(results[1], NotFound | Conflict)
+    assert isinstance(results[1], NotFound | DeletionNotPending)
     rows = list(DeletionRequest.objects.filter(profile_ref=profile.pk).values_list("status"))
     assert rows == [("executed",)]
     assert not Profile.objects.filter(pk=profile.pk).exists()

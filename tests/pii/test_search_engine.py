@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pii.core import blind_index
-from pii.core.errors import BadRequest
+from pii.core.errors import MalformedRequest
 from pii.models import Profile
 from pii.profiles import search
 from pii.profiles.search import profile_search, profile_search_tokens
@@ -111,7 +111,7 @@ def test_no_match_and_erased_profiles() -> None:
 
 
 def test_query_too_short_after_normalization() -> None:
-    with pytest.raises(BadRequest):
+    with pytest.raises(MalformedRequest):
         profile_search(q="  ab  ", sort="-created_at", offset=0, count=10)
 
 
@@ -227,9 +227,9 @@ def test_sorting_by_text_beyond_the_window_is_refused(small_window: int, sort: s
     for i in range(small_window + 1):
         make_profile(f"many{i}@crowd.org")
 
-    with pytest.raises(BadRequest, match="narrow"):
+    with pytest.raises(MalformedRequest, match="narrow"):
         profile_search(q="crowd", sort=sort, offset=0, count=10)
-    with pytest.raises(BadRequest, match="narrow"):
+    with pytest.raises(MalformedRequest, match="narrow"):
         profile_search(q=None, sort=sort, offset=0, count=10)
 
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
-from pii.core.errors import BadRequest, PayloadTooLarge
+from pii.core.errors import ContentTooLarge, MalformedRequest
 from vault.api.serializers import decode_base64
 
 
@@ -41,12 +41,12 @@ class DataBodyParser(BaseParser):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError as exc:
-                raise BadRequest("Content-Length is not a number.") from exc
+                raise MalformedRequest("Content-Length is not a number.") from exc
             if length > limit:
-                raise PayloadTooLarge()
+                raise ContentTooLarge()
         raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
-            raise PayloadTooLarge()
+            raise ContentTooLarge()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -58,7 +58,7 @@ class DataBodyParser(BaseParser):
             raise ParseError() from exc
         except RecursionError as exc:
             # `[[[[...` thousands deep: malformed, not a fault (as in LimitedJSONParser).
-            raise BadRequest("The request body is nested too deeply.") from exc
+            raise MalformedRequest("The request body is nested too deeply.") from exc
         del text
         if isinstance(data, dict) and isinstance(data.get("content"), str):
             content = decode_base64(data["content"])

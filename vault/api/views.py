@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from pii.api.base import validated_body
 from pii.api.openapi import problem_responses
-from pii.core.errors import BadRequest
+from pii.core.errors import MalformedRequest
 from pii.core.ids import DATA_ID_RE, is_data_id
 from vault import selectors, services
 from vault.api.parsers import DataBodyParser
@@ -65,7 +65,7 @@ CONTENT_HEADERS = [
 
 def _id_or_400(data_id: str) -> None:
     if not is_data_id(data_id):
-        raise BadRequest("The data id is malformed: expected NS-{REGION}-{uuid4}.")
+        raise MalformedRequest("The data id is malformed: expected NS-{REGION}-{uuid4}.")
 
 
 def _chunks(content: bytes | bytearray) -> Iterator[memoryview]:
