@@ -3,18 +3,11 @@ from __future__ import annotations
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
 
-SCOPES = (
-    "profiles:read",
-    "profiles:write",
-    "data:read",
-    "data:write",
-    "tokenize",
-    "detokenize",
-)
+from pii.core.scopes import Scope, all_scopes
 
-
-def all_scopes() -> list[str]:
-    return list(SCOPES)
+# Every scope's value, in declaration order.
+SCOPES = tuple(Scope.values)
+__all__ = ["SCOPES", "ApiKey", "all_scopes"]
 
 
 class ApiKey(AbstractAPIKey):

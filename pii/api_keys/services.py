@@ -1,0 +1,63 @@
+"""Every write to API keys: create (the clear key is returned once, never
+stored) and revoke. The `create_api_key` command and the admin both call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+
+from pii.core.errors import InvalidInput
+from pii.core.scopes import Scope
+from pii.models import ApiKey
+
+NAME_MAX_LENGTH = ApiKey._meta.get_field("name").max_length
+
+
+def api_key_scopes_clean(scopes: Iterable[str]) -> list[str]:
+    """The scopes, deduplicated, in `Scope` order. Raises InvalidInput naming
+    unknown scopes, or when none is given."""
+    asked = {scope.strip() for scope in scopes if scope.strip()}
+    if not asked:
+        raise InvalidInput(
+            "A key needs at least one scope: " + ", ".join(Scope.values) + ".",
+            errors={"scopes": ["Choose at least one scope."]},
+        )
+    unknown = sorted(asked - set(Scope.values))
+    if unknown:
+        raise InvalidInput(
+            "Unknown scope(s): "
+            + ", ".join(unknown)
+            + ". Known scopes: , ".join(Scope.values)
+            + ".",
+            errors={"scopes": ["Unknown scope."]},
+        )
+    return [scope for scope in Scope.values if scope in asked]
+
+
+def api_key_create(
+    *, name: str, scopes: Iterable[str], expiry_date: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """A new key and its clear text (shown once; only its digest is stored).
+
+    Raises InvalidInput for a blank or too long name and for bad scopes.
+    """
+    name = name.strip()
+    if not name or len(name) > NAME_MAX_LENGTH:
+        raise InvalidInput(
+            f"The name must be 1 to {NAME_MAX_LENGTH} characters.",
+            errors={"name": [f"Must be 1 to {NAME_MAX_LENGTH} characters."]},
+        )
+    granted = api_key_scopes_clean(scopes)
+    with transaction.atomic():
+        return ApiKey.objects.create_key(name=name, scopes=granted, expiry_date=expiry_date)
+
+
+def api_keys_revoke(*, ids: Iterable[str]) -> list[ApiKey]:
+    """Revoke the keys among `ids` that are not revoked yet; returns those.
+    A revoked key stays revoked (the row is kept for the record)."""
+    with transaction.atomic():
+        keys = list(ApiKey.objects.select_for_update().filter(pk__in=list(ids), revoked=False))
+        ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(revoked=True)
+    return keys
