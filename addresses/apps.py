@@ -9,9 +9,10 @@ class AddressesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from addresses.api.resolver import resolve
+        from addresses.api.serializers import address_json
+        from addresses.selectors import addresses_resolve
         from addresses.services import addresses_reindex_batch
-        from pii.core.registry import register_reindexer, register_resolver
+        from pii.core.registry import Resolver, register_reindexer, register_resolver
 
-        register_resolver("address", resolve)
+        register_resolver(Resolver("address", addresses_resolve, represent=address_json))
         register_reindexer("addresses", addresses_reindex_batch)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from fernet_fields import EncryptedTextField
 
+from pii.core.fields import ObjectIdField
 from pii.core.ids import new_object_id
 
 
@@ -16,7 +17,7 @@ class Address(models.Model):
     to one row. Deleting the profile deletes its addresses (erasure).
     """
 
-    id = models.CharField(primary_key=True, max_length=64, default=new_object_id, editable=False)
+    id = ObjectIdField(primary_key=True, default=new_object_id)
     # The (profile, created_at, id) index and the unique (profile, digest)
     # constraint both lead with profile_id; a separate FK index would be redundant.
     profile = models.ForeignKey(

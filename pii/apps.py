@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -11,6 +13,7 @@ class PiiConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import setting_changed
 
+        from pii.api.profile_serializers import profile_json
         from pii.core import registry
         from pii.core.fields import reset_fernet_key_caches
         from pii.tokens import services as tokens
@@ -19,6 +22,15 @@ class PiiConfig(AppConfig):
 
         # How /detokenize resolves the ids `pii` owns; addresses and vault
         # register theirs ("address", "data") from their own AppConfig.
-        registry.register_resolver("token", tokens.token_values_resolve)
-        registry.register_resolver("profile", tokens.profiles_resolve)
+        registry.register_resolver(
+            registry.Resolver("token", tokens.token_values_resolve, represent=_as_is)
+        )
+        registry.register_resolver(
+            registry.Resolver("profile", tokens.profiles_resolve, represent=profile_json)
+        )
         registry.register_purger(tokens.tokens_purger())
+
+
+def _as_is(value: Any) -> Any:
+    """A token's value is answered as it was tokenized."""
+    return value

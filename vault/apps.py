@@ -11,8 +11,16 @@ class VaultConfig(AppConfig):
     def ready(self) -> None:
         from pii.core import registry
         from vault import selectors, services
+        from vault.api.serializers import data_entry_json
 
         # `pii` must not import vault: what /detokenize shows for a data id and
         # how `purge_expired` removes expired entries are registered here.
-        registry.register_resolver("data", selectors.data_entries_resolve)
+        registry.register_resolver(
+            registry.Resolver(
+                "data",
+                selectors.data_entries_resolve,
+                represent=data_entry_json,
+                id_format="data",
+            )
+        )
         registry.register_purger(services.data_entries_purger())

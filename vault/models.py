@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.db import models
 
-from pii.core.ids import DATA_ID_MAX_LENGTH, new_data_id
+from pii.core.expiring import ExpiringQuerySet
+from pii.core.fields import DataIdField
+from pii.core.ids import new_data_id
 from vault.fields import EncryptedBinaryField
 
 
@@ -14,14 +16,14 @@ class DataEntry(models.Model):
     `content_type` is metadata, not personal data, and is kept in clear.
     """
 
-    id = models.CharField(
-        primary_key=True, max_length=DATA_ID_MAX_LENGTH, default=new_data_id, editable=False
-    )
+    id = DataIdField(primary_key=True, default=new_data_id)
     content_type = models.CharField(max_length=255)
     content = EncryptedBinaryField()
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = ExpiringQuerySet.as_manager()
 
     class Meta:
         verbose_name = "data entry"

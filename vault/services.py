@@ -16,7 +16,6 @@ from pii.core.errors import ContentTooLarge, NotFound
 from pii.core.purge import expired_rows_purger
 from vault import binary_io
 from vault.models import DataEntry
-from vault.selectors import live
 
 # Expiry dates are capped here: `ttl` may be any int64 (as in the reference),
 # and a date past this one is as good as never for an entry.
@@ -63,7 +62,7 @@ def data_entry_delete(*, data_id: str, now: datetime) -> None:
     with transaction.atomic():
         # A queryset delete of a model without relations or signals is one
         # DELETE statement: the content is never read.
-        deleted, _ = DataEntry.objects.filter(live(now=now), pk=data_id).delete()
+        deleted, _ = DataEntry.objects.live(now).filter(pk=data_id).delete()
     if not deleted:
         raise NotFound("The data entry does not exist.")
 

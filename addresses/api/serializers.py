@@ -167,3 +167,8 @@ class AddressListQuerySerializer(serializers.Serializer):
         max_value=LIST_MAX_COUNT,
         help_text="The number of requested addresses.",
     )
+
+
+def address_json(address: Any) -> dict[str, Any]:
+    """An address as GET answers it (also what /detokenize shows)."""
+    return dict(AddressSerializer(address).data)

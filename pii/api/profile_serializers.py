@@ -288,3 +288,8 @@ class DeletionRequestSerializer(serializers.Serializer):
         help_text="`pending` until staff approve or reject it.",
     )
     requested_at = TimestampField()
+
+
+def profile_json(profile: Any) -> dict[str, Any]:
+    """A profile as `GET /profiles/{id}` answers it (also what /detokenize shows)."""
+    return dict(ProfileSerializer(profile).data)

@@ -16,6 +16,7 @@ from pii.api.token_serializers import (
     TokenizeInputSerializer,
     TokenizeOutputSerializer,
 )
+from pii.core import registry
 from pii.tokens.services import tokens_create, tokens_resolve
 
 TAGS = ["tokenOperations"]
@@ -116,4 +117,6 @@ class DetokenizeView(APIView):
     def post(self, request: Request) -> Response:
         body = validated_body(request, DetokenizeInputSerializer)
         result = tokens_resolve(tokens=body["tokens"], now=timezone.now())
-        return Response(DetokenizeOutputSerializer(result).data)
+        represent = {resolver.kind: resolver.represent for resolver in registry.resolvers()}
+        data = {key: represent[found.kind](found.value) for key, found in result.data.items()}
+        return Response(DetokenizeOutputSerializer({"data": data, "errors": result.errors}).data)

@@ -8,6 +8,34 @@ from typing import Any
 from django.db import models
 from fernet_fields import EncryptedField, EncryptedTextField
 
+from pii.core.ids import DATA_ID_MAX_LENGTH, OBJECT_ID_MAX_LENGTH
+
+
+class ObjectIdField(models.CharField):
+    """A column holding an `NS-{REGION}-{ULID}-{ULID}` id (profiles, addresses,
+    tokens, deletion requests, and references to them).
+
+    Not editable by hand. Deconstructs as the plain CharField it is in the
+    database, so adopting it needs no migration.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", OBJECT_ID_MAX_LENGTH)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+class DataIdField(ObjectIdField):
+    """A column holding a data entry's `NS-{REGION}-{uuid4}` id."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", DATA_ID_MAX_LENGTH)
+        super().__init__(*args, **kwargs)
+
 
 class EncryptedJSONField(EncryptedTextField):
     """A JSON value, stored as Fernet-encrypted JSON text."""

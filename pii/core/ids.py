@@ -21,7 +21,9 @@ OBJECT_ID_RE = re.compile(r"^NS-[A-Z]{2}-[0-9A-HJKMNP-TV-Z]{26}-[0-9A-HJKMNP-TV-
 DATA_ID_RE = re.compile(
     r"^NS-[A-Z]{2}-[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-4[a-fA-F0-9]{3}-[89abAB][a-fA-F0-9]{3}-[a-fA-F0-9]{12}$"
 )
-OBJECT_ID_MAX_LENGTH = 59
+# Column widths: an object id is 59 characters, a data id 42; object id
+# columns leave room (64) as the first schema did.
+OBJECT_ID_MAX_LENGTH = 64
 DATA_ID_MAX_LENGTH = 42
 
 # Crockford's base32 without easily confused characters (no 0/O, 1/I/L, U).

@@ -1,19 +1,35 @@
 """Extension points that keep `pii` at the bottom of the dependency graph.
 
-`addresses` and `vault` build on `pii`; `pii` never imports them. Where core
-code must act on their objects (detokenizing their ids, purging their expired
-rows), they register a function here from their `AppConfig.ready()`.
+`addresses` and `vault` build on `pii`; `pii` never imports them. Where `pii`
+must act on their objects (detokenizing their ids, purging their expired rows,
+re-hashing their digests, counting them on the admin's landing page), they
+register here from their `AppConfig.ready()`: the composition root of each app,
+the one place that may wire a selector to its API representation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-# resolve(ids, now=...) -> {id: JSON-ready value} for the ids of its kind that
-# exist and may be shown; one query per call, whatever len(ids).
-Resolver = Callable[..., dict[str, Any]]
+
+@dataclass(frozen=True)
+class Resolver:
+    """How `/detokenize` resolves the ids of one kind.
+
+    resolve(ids, now=...) -> {id: object}: the objects of this kind among `ids`
+    that exist and may be shown (a selector; one query whatever len(ids)).
+    represent(object) -> JSON-ready value: what the API answers for one of them
+    (the same shape as the kind's own GET).
+    id_format: "object" (`NS-{REGION}-{ULID}-{ULID}`) or "data" (`NS-{REGION}-{uuid4}`).
+    """
+
+    kind: str
+    resolve: Callable[..., dict[str, Any]]
+    represent: Callable[[Any], Any]
+    id_format: str = "object"
 
 
 @dataclass(frozen=True)
@@ -36,17 +52,36 @@ class Purger:
 # transaction, under the current BLIND_INDEX_KEY; (0, after) when done.
 Reindexer = Callable[..., tuple[int, str]]
 
+
+@dataclass(frozen=True)
+class DashboardCount:
+    """One count on the admin's landing page, shown to staff holding `permission`.
+
+    count(now=...) -> int (one indexed query, nothing decrypted); `url_name` and
+    `query` say which admin list it links to; `alert_when_positive` highlights it.
+    """
+
+    label: str
+    permission: str
+    count: Callable[..., int]
+    url_name: str
+    query: str = ""
+    order: int = 100
+    alert_when_positive: bool = False
+
+
 _resolvers: dict[str, Resolver] = {}
 _purgers: dict[str, Purger] = {}
 _reindexers: dict[str, Reindexer] = {}
+_dashboard: dict[str, DashboardCount] = {}
 
 
-def register_resolver(kind: str, resolve: Resolver) -> None:
-    _resolvers[kind] = resolve
+def register_resolver(resolver: Resolver) -> None:
+    _resolvers[resolver.kind] = resolver
 
 
-def resolvers() -> Iterable[tuple[str, Resolver]]:
-    return list(_resolvers.items())
+def resolvers() -> list[Resolver]:
+    return list(_resolvers.values())
 
 
 def register_purger(purger: Purger) -> None:
@@ -63,3 +98,16 @@ def register_reindexer(kind: str, reindex_batch: Reindexer) -> None:
 
 def reindexers() -> list[tuple[str, Reindexer]]:
     return list(_reindexers.items())
+
+
+def register_dashboard_count(item: DashboardCount) -> None:
+    _dashboard[item.label] = item
+
+
+def dashboard_counts(*, now: datetime | None = None) -> list[DashboardCount]:
+    """Every registered count, in `order`, then by label."""
+    return sorted(_dashboard.values(), key=lambda item: (item.order, item.label))
+
+
+def resolver_for(kind: str) -> Resolver | None:
+    return _resolvers.get(kind)

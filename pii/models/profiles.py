@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from fernet_fields import EncryptedTextField
 
-from pii.core.fields import EncryptedJSONField, SearchTokensField
+from pii.core.fields import EncryptedJSONField, ObjectIdField, SearchTokensField
 from pii.core.ids import new_display_id, new_object_id
 
 
@@ -14,7 +14,7 @@ class Profile(models.Model):
     `email_digest` (keyed hash of the case-folded email) enforces one profile per
     email in the database, `search_tokens` is the blind index behind `q`."""
 
-    id = models.CharField(primary_key=True, max_length=64, default=new_object_id, editable=False)
+    id = ObjectIdField(primary_key=True, default=new_object_id)
     display_id = models.CharField(
         max_length=16, unique=True, default=new_display_id, editable=False
     )
@@ -59,11 +59,11 @@ class DeletionRequest(models.Model):
         REJECTED = "rejected", "Rejected"
         EXECUTED = "executed", "Executed (profile erased)"
 
-    id = models.CharField(primary_key=True, max_length=64, default=new_object_id, editable=False)
+    id = ObjectIdField(primary_key=True, default=new_object_id)
     profile = models.ForeignKey(
         Profile, null=True, blank=True, on_delete=models.SET_NULL, related_name="deletion_requests"
     )
-    profile_ref = models.CharField(max_length=64, db_index=True, editable=False)
+    profile_ref = ObjectIdField(db_index=True)
     display_id = models.CharField(max_length=16, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField()

@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from pii.api.profile_serializers import ProfileSerializer
 from pii.core import registry
 from pii.core.ids import is_data_id, is_object_id, new_object_id
 from pii.core.purge import expired_rows_purger
@@ -35,9 +34,6 @@ TOKENS_PER_REQUEST_MAX = 25
 INVALID_VALUE_ERROR = "invalid_value_error"
 TOKEN_NOT_FOUND_ERROR = "token_not_found_error"  # noqa: S105 - an error code, not a secret
 
-# Which id format each resolver kind answers. Kinds not listed here (token,
-# profile, address, and any later one) are named by `NS-{REGION}-{ULID}-{ULID}`.
-DATA_ID_KINDS = frozenset({"data"})
 # Should an id be found by more than one resolver (random 160-bit ids make this
 # practically impossible), the first kind in this order wins; unlisted kinds
 # come after, by name.
@@ -50,6 +46,14 @@ class TokenizeResult:
 
     tokens: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a token names: its kind (`token`, `profile`, ...) and the object."""
+
+    kind: str
+    value: Any
 
 
 @dataclass(frozen=True)
@@ -131,20 +135,24 @@ def tokens_resolve(*, tokens: Mapping[str, str], now: datetime) -> DetokenizeRes
     Tokens are sorted by format first; a malformed one never reaches a query.
     Each registered resolver is called at most once, with the ids of its format
     not yet found, so the query count does not grow with the number of keys.
-    Unknown, expired, erased and malformed tokens get `token_not_found_error`.
+    `data` holds, per key, what the kind's resolver found, as `Resolved(kind,
+    object)`; the API represents it. Unknown, expired, erased and malformed
+    tokens get `token_not_found_error`.
     """
-    object_ids = {t for t in tokens.values() if is_object_id(t)}
-    data_ids = {t for t in tokens.values() if is_data_id(t)}
-    found: dict[str, Any] = {}
-    for kind, resolve in _ordered(registry.resolvers()):
-        candidates = data_ids if kind in DATA_ID_KINDS else object_ids
+    ids_by_format = {
+        "object": {t for t in tokens.values() if is_object_id(t)},
+        "data": {t for t in tokens.values() if is_data_id(t)},
+    }
+    found: dict[str, Resolved] = {}
+    for resolver in _ordered(registry.resolvers()):
+        candidates = ids_by_format.get(resolver.id_format, set())
         pending = sorted(candidates.difference(found))
         if not pending:
             continue
-        for token_id, value in resolve(pending, now=now).items():
+        for token_id, obj in resolver.resolve(pending, now=now).items():
             # A resolver answers only for ids it was asked about.
             if token_id in candidates and token_id not in found:
-                found[token_id] = value
+                found[token_id] = Resolved(kind=resolver.kind, value=obj)
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key, token_id in tokens.items():
@@ -155,14 +163,12 @@ def tokens_resolve(*, tokens: Mapping[str, str], now: datetime) -> DetokenizeRes
     return DetokenizeResult(data=data, errors=errors)
 
 
-def _ordered(
-    items: Iterable[tuple[str, registry.Resolver]],
-) -> list[tuple[str, registry.Resolver]]:
+def _ordered(items: Iterable[registry.Resolver]) -> list[registry.Resolver]:
     rank = {kind: i for i, kind in enumerate(RESOLVER_PRECEDENCE)}
-    return sorted(items, key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+    return sorted(items, key=lambda r: (rank.get(r.kind, len(rank)), r.kind))
 
 
-# Resolvers registered from PiiConfig.ready(): resolve(ids, *, now) -> {id: value}.
+# Resolvers registered from PiiConfig.ready(): resolve(ids, *, now) -> {id: object}.
 
 
 def token_values_resolve(ids: list[str], *, now: datetime) -> dict[str, Any]:
@@ -170,17 +176,13 @@ def token_values_resolve(ids: list[str], *, now: datetime) -> dict[str, Any]:
 
     Expired tokens are not found even before `purge_expired` removes them.
     """
-    rows = Token.objects.filter(pk__in=ids, expires_at__gt=now).values_list("pk", "value")
-    return dict(rows)
+    return dict(Token.objects.live(now).filter(pk__in=ids).values_list("pk", "value"))
 
 
-def profiles_resolve(ids: list[str], *, now: datetime) -> dict[str, Any]:
-    """The profiles among `ids`, as `GET /profiles/{id}` shows them (one query).
-
-    An erased profile has no row any more, so it is simply not found.
-    """
-    profiles = Profile.objects.filter(pk__in=ids)
-    return {profile.pk: dict(ProfileSerializer(profile).data) for profile in profiles}
+def profiles_resolve(ids: list[str], *, now: datetime) -> dict[str, Profile]:
+    """The profiles among `ids` (one query). An erased profile has no row any
+    more, so it is simply not found."""
+    return {profile.pk: profile for profile in Profile.objects.filter(pk__in=ids)}
 
 
 # The Purger registered from PiiConfig.ready(); `purge_expired` drives it.

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from addresses.models import Address
-from pii.core.registry import resolvers
+from pii.core.registry import resolver_for
 from pii.profiles.deletion import deletion_request_approve, deletion_request_reject
 from pii.profiles.services import deletion_request_create
 from tests.addresses.conftest import ADDRESS, address_url, addresses_url
@@ -27,7 +27,7 @@ def test_approving_the_deletion_erases_the_addresses(api_client, make_profile, c
     assert api_client.get(addresses_url(erased.pk)).status_code == 404
     for address in gone:
         assert api_client.get(address_url(erased.pk, address["id"])).status_code == 404
-    resolve = dict(resolvers())["address"]
+    resolve = resolver_for("address").resolve
     assert resolve([a["id"] for a in gone], now=timezone.now()) == {}
     assert list(Address.objects.values_list("pk", flat=True)) == [survivor["id"]]
     with connection.cursor() as cursor:

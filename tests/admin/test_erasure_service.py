@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from pii.core.errors import DeletionNotPending, InvalidInput, NotFound
+from pii.core.errors import (
+    DeletionAlreadyRequested,
+    DeletionNotPending,
+    InvalidInput,
+    NotFound,
+)
 from pii.core.ids import new_object_id
 from pii.models import DeletionRequest, Profile
 from pii.profiles import services
@@ -194,7 +199,7 @@ def test_approval_and_a_concurrent_new_request_leave_one_executed_record(make_pr
     assert isinstance(results[0], DeletionRequest)
     # Waiting on the profile's lock, the new request finds it erased (or,
     # first, collides with the pending one): never a second open request.
-    assert isinstance(results[1], NotFound | DeletionNotPending)
+    assert isinstance(results[1], NotFound | DeletionAlreadyRequested)
     rows = list(DeletionRequest.objects.filter(profile_ref=profile.pk).values_list("status"))
     assert rows == [("executed",)]
     assert not Profile.objects.filter(pk=profile.pk).exists()

@@ -19,7 +19,6 @@ from pii.core.ids import new_data_id, new_object_id
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
 from pii.profiles.services import deletion_request_create, profile_get_or_create
-from pii.tokens.services import DATA_ID_KINDS
 from vault.services import data_entry_create, data_entry_delete
 
 TOKENIZE = "/v1/d/pii/tokenize"
@@ -63,7 +62,10 @@ def fake_kinds(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeResolver]:
         "data": FakeResolver({data_id: {"content_type": "text/plain", "content": "aGVsbG8="}}),
     }
     for kind, fake in fakes.items():
-        monkeypatch.setitem(registry._resolvers, kind, fake)
+        resolver = registry.Resolver(
+            kind, fake, represent=dict, id_format="data" if kind == "data" else "object"
+        )
+        monkeypatch.setitem(registry._resolvers, kind, resolver)
     return fakes
 
 
@@ -219,7 +221,11 @@ def test_no_resolver_is_called_when_every_token_is_malformed(api_client, fake_ki
 def test_a_resolver_answering_for_ids_it_was_not_asked_about_is_ignored(api_client, monkeypatch):
     stray = new_object_id()
     monkeypatch.setitem(
-        registry._resolvers, "address", lambda ids, *, now: {stray: "leak", "junk": "leak"}
+        registry._resolvers,
+        "address",
+        registry.Resolver(
+            "address", lambda ids, *, now: {stray: "leak", "junk": "leak"}, represent=str
+        ),
     )
 
     body = detokenize(api_client, {"a": new_object_id(), "m": "junk"}).json()
@@ -228,7 +234,7 @@ def test_a_resolver_answering_for_ids_it_was_not_asked_about_is_ignored(api_clie
 
 
 def test_the_app_registers_token_and_profile_resolvers_and_the_token_purger():
-    kinds = dict(registry.resolvers())
+    kinds = {resolver.kind for resolver in registry.resolvers()}
 
     assert {"token", "profile"} <= set(kinds)
     assert "tokens" in {p.kind for p in registry.purgers()}
@@ -374,7 +380,7 @@ def test_detokenize_of_unknown_ids_costs_one_query_per_kind_for_1_and_25(
     one, _ = _count(api_client, DETOKENIZE, {"tokens": {"k": new_id()}})
     many, _ = _count(api_client, DETOKENIZE, {"tokens": {f"k{i}": new_id() for i in range(25)}})
     kinds_of_this_format = [
-        kind for kind, _ in registry.resolvers() if (kind in DATA_ID_KINDS) == is_data
+        r.kind for r in registry.resolvers() if (r.id_format == "data") == is_data
     ]
 
     assert one == many

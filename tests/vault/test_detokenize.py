@@ -22,7 +22,7 @@ def detokenize(client, tokens: dict[str, str]):
 
 
 def test_vault_registers_the_data_resolver():
-    assert dict(registry.resolvers())["data"] is data_entries_resolve
+    assert registry.resolver_for("data").resolve is data_entries_resolve
 
 
 def test_a_data_id_gives_its_media_type_and_base64_content(store, api_client):

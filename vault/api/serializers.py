@@ -125,3 +125,11 @@ class DataEntryCreateSerializer(serializers.Serializer):
 
 class DataEntryCreatedSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Data ID, `NS-{REGION}-{uuid4}`.")
+
+
+def data_entry_json(entry: Any) -> dict[str, str]:
+    """A data entry as `/detokenize` answers it: its media type and base64 content."""
+    return {
+        "content_type": entry.content_type,
+        "content": binascii.b2a_base64(entry.content, newline=False).decode("ascii"),
+    }
