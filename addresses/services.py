@@ -25,7 +25,7 @@ from pii.core.ids import new_object_id
 from pii.core.optimistic import conditional_update, next_updated_at
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
-from pii.profiles.services import profile_ensure_writable
+from pii.profiles.deletion import profile_ensure_writable
 
 # The order is part of the digest: changing it changes every digest.
 ADDRESS_FIELDS = (

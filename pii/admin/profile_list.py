@@ -21,7 +21,7 @@ from pii.admin.masking import can_see_unmasked
 from pii.core.errors import DomainError
 from pii.core.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, is_object_id
 from pii.models import DeletionRequest, Profile
-from pii.profiles import services
+from pii.profiles import deletion
 from pii.profiles.search import SEARCH_WINDOW, profile_search
 
 # Admin column orderings the search engine can serve; anything else falls back.
@@ -141,7 +141,7 @@ class ProfileChangeList(ChangeList):
         ids = [profile.pk for profile in self.result_list]
         pending = set(
             DeletionRequest.objects.filter(
-                profile_ref__in=ids, status__in=services.OPEN_DELETION_STATUSES
+                profile_ref__in=ids, status__in=deletion.OPEN_DELETION_STATUSES
             ).values_list("profile_ref", flat=True)
         )
         unmasked = can_see_unmasked(request)

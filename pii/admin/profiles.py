@@ -42,7 +42,7 @@ from pii.admin.profile_forms import PENDING_MESSAGE, ProfileForm, ProfileOriginF
 from pii.admin.profile_list import ProfileChangeList, search_results
 from pii.core.errors import DeletionAlreadyRequested, DomainError
 from pii.models import DeletionRequest, Profile
-from pii.profiles import services
+from pii.profiles import deletion, services
 from pii.profiles.deletion import deletion_due_at
 
 PII_FIELDS = ("email", "full_name", "phone_number", "extended_attributes")
@@ -57,7 +57,7 @@ def _unmasked(profile: Profile) -> bool:
 def _deletion_open(profile: Profile) -> bool:
     """Whether the profile has a pending deletion request (asked once per object)."""
     if not hasattr(profile, "deletion_open"):
-        profile.deletion_open = services.profile_has_open_deletion(profile_id=profile.pk)
+        profile.deletion_open = deletion.profile_has_open_deletion(profile_id=profile.pk)
     return profile.deletion_open
 
 
@@ -179,7 +179,7 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             request.current_app = self.admin_site.name
             return TemplateResponse(request, REQUEST_DELETION_TEMPLATE, context)
         try:
-            created = services.deletion_request_create(profile_id=profile.pk, now=timezone.now())
+            created = deletion.deletion_request_create(profile_id=profile.pk, now=timezone.now())
         except DeletionAlreadyRequested:
             self.message_user(
                 request,
@@ -199,7 +199,7 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
         opened, refused = 0, 0
         for profile_id in queryset.values_list("pk", flat=True):
             try:
-                services.deletion_request_create(profile_id=profile_id, now=now)
+                deletion.deletion_request_create(profile_id=profile_id, now=now)
             except DomainError:
                 refused += 1
             else:
@@ -290,7 +290,7 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
     def deletion_status(self, obj: Profile) -> str:
         request_ = (
             DeletionRequest.objects.filter(
-                profile_ref=obj.pk, status__in=services.OPEN_DELETION_STATUSES
+                profile_ref=obj.pk, status__in=deletion.OPEN_DELETION_STATUSES
             )
             .only("pk", "requested_at", "status")
             .first()
@@ -313,7 +313,7 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra_context = dict(extra_context or {})
-        if object_id is not None and services.profile_has_open_deletion(profile_id=object_id):
+        if object_id is not None and deletion.profile_has_open_deletion(profile_id=object_id):
             if request.method == "POST":
                 # The page was loaded before the request was opened: say why
                 # nothing was saved instead of a bare 403.

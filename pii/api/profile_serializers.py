@@ -19,8 +19,8 @@ from pii.api.fields import (
     PhoneNumberField,
     RFC3339Field,
     StrictCharField,
-    parse_rfc3339,
 )
+from pii.core.validators import parse_rfc3339
 from pii.models import DeletionRequest
 
 TEXT_MAX_LENGTH = 256

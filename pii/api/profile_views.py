@@ -30,7 +30,7 @@ from pii.api.profile_serializers import (
 )
 from pii.core.errors import MalformedRequest
 from pii.core.ids import OBJECT_ID_RE, is_object_id
-from pii.profiles import selectors, services
+from pii.profiles import deletion, selectors, services
 from pii.profiles.search import DEFAULT_SORT, MIN_QUERY_LENGTH, SEARCH_WINDOW, SORTS
 
 READ_SCOPE = "profiles:read"
@@ -309,7 +309,7 @@ class ProfileDeletionRequestView(APIView):
     )
     def post(self, request: Request, profile_id: str) -> Response:
         _profile_id_or_400(profile_id)
-        deletion_request = services.deletion_request_create(
+        deletion_request = deletion.deletion_request_create(
             profile_id=profile_id, now=timezone.now()
         )
         return Response(

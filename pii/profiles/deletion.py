@@ -22,13 +22,58 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from pii.core.errors import DeletionNotPending, InvalidInput, NotFound
+from pii.core.errors import (
+    DeletionAlreadyRequested,
+    DeletionNotPending,
+    DeletionPending,
+    InvalidInput,
+    NotFound,
+)
 from pii.models import DeletionRequest, Profile
-from pii.profiles.services import OPEN_DELETION_STATUSES
 
 REJECTION_REASON_MAX_LENGTH = 1000
+# A request in these statuses keeps the profile read-only (approval erases at
+# once, so "approved" is never stored; it is kept here for the constraint).
+OPEN_DELETION_STATUSES = (DeletionRequest.Status.PENDING, DeletionRequest.Status.APPROVED)
+
+
+def profile_has_open_deletion(*, profile_id: str) -> bool:
+    return DeletionRequest.objects.filter(
+        profile_ref=profile_id, status__in=OPEN_DELETION_STATUSES
+    ).exists()
+
+
+def profile_ensure_writable(*, profile_id: str) -> None:
+    """Raises DeletionPending while the profile has a pending or approved request.
+
+    Used by every write to a profile or to what hangs off it (addresses)."""
+    if profile_has_open_deletion(profile_id=profile_id):
+        raise DeletionPending()
+
+
+def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionRequest:
+    """Open a deletion request for the profile.
+
+    Raises NotFound, and DeletionAlreadyRequested when a request is already pending, approved
+    or executed (the partial unique constraint decides races).
+    """
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().filter(pk=profile_id).first()
+        if profile is None:
+            raise NotFound()
+        try:
+            with transaction.atomic():
+                return DeletionRequest.objects.create(
+                    profile=profile,
+                    profile_ref=profile.pk,
+                    display_id=profile.display_id,
+                    status=DeletionRequest.Status.PENDING,
+                    requested_at=now,
+                )
+        except IntegrityError as exc:
+            raise DeletionAlreadyRequested() from exc
 
 
 def deletion_due_at(requested_at: datetime) -> datetime:

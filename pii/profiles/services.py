@@ -11,15 +11,14 @@ from django.db import IntegrityError, transaction
 from pii.core import blind_index
 from pii.core.errors import (
     CreateRaceLost,
-    DeletionAlreadyRequested,
-    DeletionPending,
     EmailTaken,
     NotFound,
     StaleUpdate,
 )
 from pii.core.optimistic import conditional_update, next_updated_at
 from pii.core.timestamps import rfc3339
-from pii.models import DeletionRequest, Profile
+from pii.models import Profile
+from pii.profiles.deletion import profile_ensure_writable
 from pii.profiles.search import profile_search_tokens
 
 PROFILE_WRITABLE_FIELDS = (
@@ -30,7 +29,6 @@ PROFILE_WRITABLE_FIELDS = (
     "created_by",
     "extended_attributes",
 )
-OPEN_DELETION_STATUSES = (DeletionRequest.Status.PENDING, DeletionRequest.Status.APPROVED)
 _DISPLAY_ID_ATTEMPTS = 5
 
 
@@ -48,20 +46,6 @@ def profile_reindex(profile: Profile) -> None:
         phone_number=profile.phone_number,
     )
     profile.blind_index_version = blind_index.current_version()
-
-
-def profile_has_open_deletion(*, profile_id: str) -> bool:
-    return DeletionRequest.objects.filter(
-        profile_ref=profile_id, status__in=OPEN_DELETION_STATUSES
-    ).exists()
-
-
-def profile_ensure_writable(*, profile_id: str) -> None:
-    """Raises DeletionPending while the profile has a pending or approved request.
-
-    Used by every write to a profile or to what hangs off it (addresses)."""
-    if profile_has_open_deletion(profile_id=profile_id):
-        raise DeletionPending()
 
 
 def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profile, bool]:
@@ -134,26 +118,3 @@ def profile_update(
             conflict=EmailTaken,
         )
         return profile
-
-
-def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionRequest:
-    """Open a deletion request for the profile.
-
-    Raises NotFound, and DeletionAlreadyRequested when a request is already pending, approved
-    or executed (the partial unique constraint decides races).
-    """
-    with transaction.atomic():
-        profile = Profile.objects.select_for_update().filter(pk=profile_id).first()
-        if profile is None:
-            raise NotFound()
-        try:
-            with transaction.atomic():
-                return DeletionRequest.objects.create(
-                    profile=profile,
-                    profile_ref=profile.pk,
-                    display_id=profile.display_id,
-                    status=DeletionRequest.Status.PENDING,
-                    requested_at=now,
-                )
-        except IntegrityError as exc:
-            raise DeletionAlreadyRequested() from exc

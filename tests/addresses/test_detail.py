@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from addresses.models import Address
-from pii.profiles.services import deletion_request_create
+from pii.profiles.deletion import deletion_request_create
 from tests.addresses.conftest import ADDRESS, address_url
 
 pytestmark = pytest.mark.django_db

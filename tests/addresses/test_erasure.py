@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from addresses.models import Address
 from pii.core.registry import resolver_for
-from pii.profiles.deletion import deletion_request_approve, deletion_request_reject
-from pii.profiles.services import deletion_request_create
+from pii.profiles.deletion import (
+    deletion_request_approve,
+    deletion_request_create,
+    deletion_request_reject,
+)
 from tests.addresses.conftest import ADDRESS, address_url, addresses_url
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pii.profiles.services import deletion_request_create
+from pii.profiles.deletion import deletion_request_create
 from tests.addresses.conftest import addresses_url
 
 pytestmark = pytest.mark.django_db

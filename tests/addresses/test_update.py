@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from addresses.models import Address
-from pii.profiles.services import deletion_request_create
+from pii.profiles.deletion import deletion_request_create
 from tests.addresses.conftest import ADDRESS, address_url, addresses_url
 
 pytestmark = pytest.mark.django_db

@@ -232,7 +232,7 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
     from django.utils import timezone
 
     from addresses.services import address_get_or_create
-    from pii.profiles import services
+    from pii.profiles import deletion, services
 
     officer = User.objects.create_user("officer", password=PASSWORD, is_staff=True)
     codenames = [p.split(".")[-1] for p in CLERK_PERMISSIONS] + ["view_unmasked_pii"]
@@ -279,7 +279,7 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
     assert Profile.objects.get(pk=profile.pk).full_name == "Zoë Müller-Martin"
 
     # A deletion request, rejected with a reason: the profile stays.
-    request_ = services.deletion_request_create(profile_id=profile.pk, now=timezone.now())
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=timezone.now())
     page.goto("/admin/pii/deletionrequest/?status=pending")
     page.locator("#result_list tbody tr input.action-select").first.check()
     page.select_option("select[name=action]", "reject_selected")

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from pii.admin.dashboard import dashboard_items
-from pii.profiles import services
+from pii.profiles import deletion
 from tests.admin.conftest import page_text
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -27,7 +27,7 @@ def world(make_profile, api_client):
     made 10 days later (still live at T0 + 31 days... tokens live 30 days)."""
     with time_machine.travel(T0, tick=False):
         profiles = [make_profile(email=f"p{i}@example.org") for i in range(4)]
-        services.deletion_request_create(profile_id=profiles[0].pk, now=T0)
+        deletion.deletion_request_create(profile_id=profiles[0].pk, now=T0)
         api_client.post("/v1/d/pii/tokenize", {"data": {"a": 1, "b": 2, "c": 3}}, format="json")
         for _ in range(2):
             api_client.post(
@@ -41,8 +41,8 @@ def world(make_profile, api_client):
             )
     with time_machine.travel(T0 + timedelta(days=10), tick=False):
         later = T0 + timedelta(days=10)
-        services.deletion_request_create(profile_id=profiles[1].pk, now=later)
-        rejected = services.deletion_request_create(profile_id=profiles[2].pk, now=later)
+        deletion.deletion_request_create(profile_id=profiles[1].pk, now=later)
+        rejected = deletion.deletion_request_create(profile_id=profiles[2].pk, now=later)
         rejected.status = "rejected"
         rejected.save()
         api_client.post("/v1/d/pii/tokenize", {"data": {"d": 4}}, format="json")

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from addresses.services import address_get_or_create
 from pii.models import DeletionRequest, Profile
-from pii.profiles import services
+from pii.profiles import deletion
 from tests.admin.conftest import DELETION_REQUESTS_URL, page_text
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -46,7 +46,7 @@ def requested(make_profile):
     address, _ = address_get_or_create(
         profile_id=profile.pk, data=ADDRESS, now=T0 - timedelta(days=1)
     )
-    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
     return profile, address, request_
 
 
@@ -95,7 +95,7 @@ def test_an_overdue_request_stands_out_and_is_filtered(officer_client, requested
     profile, _, _ = requested
     fresh = make_profile(email="fresh@example.org")
     with time_machine.travel(T0 + timedelta(days=25), tick=False):
-        services.deletion_request_create(profile_id=fresh.pk, now=timezone.now())
+        deletion.deletion_request_create(profile_id=fresh.pk, now=timezone.now())
 
     with time_machine.travel(T0 + timedelta(days=31), tick=False):
         listing = officer_client.get(DELETION_REQUESTS_URL)
@@ -245,7 +245,7 @@ def test_approving_a_decided_request_changes_nothing(officer_client, requested):
 def test_approving_several_erases_each(officer_client, make_profile):
     profiles = [make_profile(email=f"bulk{i}@example.org") for i in range(3)]
     ids = [
-        services.deletion_request_create(profile_id=p.pk, now=timezone.now()).pk for p in profiles
+        deletion.deletion_request_create(profile_id=p.pk, now=timezone.now()).pk for p in profiles
     ]
 
     response = approve(officer_client, *ids)

@@ -17,7 +17,7 @@ from pii.core.errors import (
 )
 from pii.core.ids import new_object_id
 from pii.models import DeletionRequest, Profile
-from pii.profiles import services
+from pii.profiles import deletion, services
 from pii.profiles.deletion import (
     deletion_request_approve,
     deletion_request_reject,
@@ -58,9 +58,9 @@ def test_erasing_an_unknown_or_erased_profile_is_not_found(make_profile):
 @pytest.mark.django_db
 def test_an_earlier_rejected_request_survives_erasure_detached(make_profile):
     profile = make_profile()
-    first = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    first = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
     deletion_request_reject(deletion_request_id=first.pk, now=T0, decided_by=None, reason="No.")
-    second = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    second = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
 
     deletion_request_approve(deletion_request_id=second.pk, now=T0, decided_by=None)
 
@@ -72,7 +72,7 @@ def test_an_earlier_rejected_request_survives_erasure_detached(make_profile):
 @pytest.mark.django_db
 def test_decisions_on_unknown_or_decided_requests(make_profile):
     profile = make_profile()
-    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
     deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None)
 
     with pytest.raises(NotFound):
@@ -93,7 +93,7 @@ def test_decisions_on_unknown_or_decided_requests(make_profile):
 @pytest.mark.django_db
 def test_a_rejection_needs_a_reason_of_sensible_length(make_profile, reason):
     profile = make_profile()
-    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
 
     with pytest.raises(InvalidInput):
         deletion_request_reject(
@@ -128,7 +128,7 @@ def _race(*targets) -> list[object]:
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_approvals_erase_once(make_profile):
     profile = make_profile()
-    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
 
     def approve() -> DeletionRequest:
         return deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None)
@@ -144,7 +144,7 @@ def test_two_concurrent_approvals_erase_once(make_profile):
 @pytest.mark.django_db(transaction=True)
 def test_approve_and_reject_at_once_one_decision_wins(make_profile):
     profile = make_profile()
-    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
 
     results = _race(
         lambda: deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None),
@@ -163,7 +163,7 @@ def test_approve_and_reject_at_once_one_decision_wins(make_profile):
 @pytest.mark.django_db(transaction=True)
 def test_erasure_and_a_concurrent_update_never_deadlock_or_half_write(make_profile):
     profile = make_profile(full_name="Before")
-    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
     # Reject and re-request so that a PATCH is allowed while the new request is decided.
     deletion_request_reject(deletion_request_id=request_.pk, now=T0, decided_by=None, reason="r")
 
@@ -189,11 +189,11 @@ def test_erasure_and_a_concurrent_update_never_deadlock_or_half_write(make_profi
 @pytest.mark.django_db(transaction=True)
 def test_approval_and_a_concurrent_new_request_leave_one_executed_record(make_profile):
     profile = make_profile()
-    request_ = services.deletion_request_create(profile_id=profile.pk, now=T0)
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
 
     results = _race(
         lambda: deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None),
-        lambda: services.deletion_request_create(profile_id=profile.pk, now=T0),
+        lambda: deletion.deletion_request_create(profile_id=profile.pk, now=T0),
     )
 
     assert isinstance(results[0], DeletionRequest)
@@ -212,7 +212,7 @@ def test_erasure_without_a_request_and_a_concurrent_request_never_leave_it_open(
 
     results = _race(
         lambda: profile_erase(profile_id=profile.pk, now=T0, decided_by=None),
-        lambda: services.deletion_request_create(profile_id=profile.pk, now=T0),
+        lambda: deletion.deletion_request_create(profile_id=profile.pk, now=T0),
     )
 
     assert isinstance(results[0], DeletionRequest)

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from pii.profiles import services
+from pii.profiles import deletion
 from tests.admin.conftest import DELETION_REQUESTS_URL, PROFILES_URL, change_url, page_text
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -36,7 +36,7 @@ def test_a_list_is_titled_by_what_it_lists(officer_client, url, title):
 def test_the_profile_and_request_pages_show_times_as_the_lists_do(officer_client, make_profile):
     profile = make_profile(now=T0)
     with time_machine.travel(T0, tick=False):
-        request_ = services.deletion_request_create(profile_id=profile.pk, now=timezone.now())
+        request_ = deletion.deletion_request_create(profile_id=profile.pk, now=timezone.now())
 
     pages = [
         page_text(officer_client.get(PROFILES_URL)),

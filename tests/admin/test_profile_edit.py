@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pii.admin.profile_forms import PENDING_MESSAGE, STALE_MESSAGE
 from pii.models import Profile
-from pii.profiles import services
+from pii.profiles import deletion, services
 from tests.admin.conftest import PROFILES_URL, change_form_data, change_url, page_text
 
 
@@ -143,7 +143,7 @@ def test_the_apis_validation_rules_apply(officer_client, jane, field, value, mes
 
 @pytest.mark.django_db
 def test_a_profile_with_a_pending_deletion_is_read_only_and_says_why(officer_client, jane):
-    services.deletion_request_create(profile_id=jane.pk, now=timezone.now())
+    deletion.deletion_request_create(profile_id=jane.pk, now=timezone.now())
 
     response = officer_client.get(change_url(jane.pk))
 
@@ -158,7 +158,7 @@ def test_a_profile_with_a_pending_deletion_is_read_only_and_says_why(officer_cli
 @pytest.mark.django_db
 def test_a_form_loaded_before_the_deletion_request_saves_nothing_and_says_why(officer_client, jane):
     page = officer_client.get(change_url(jane.pk))
-    services.deletion_request_create(profile_id=jane.pk, now=timezone.now())
+    deletion.deletion_request_create(profile_id=jane.pk, now=timezone.now())
 
     response = officer_client.post(
         change_url(jane.pk), change_form_data(page, full_name="X"), follow=True

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pii.profiles import services
+from pii.profiles import deletion
 from tests.admin.conftest import DELETION_REQUESTS_URL, PROFILES_URL
 
 
@@ -36,7 +36,7 @@ def test_a_list_costs_the_same_for_few_and_many_rows(
     def add(count: int, offset: int) -> None:
         for i in range(offset, offset + count):
             profile = make_profile(email=f"p{i}@shop.example")
-            request_ = services.deletion_request_create(profile_id=profile.pk, now=timezone.now())
+            request_ = deletion.deletion_request_create(profile_id=profile.pk, now=timezone.now())
             if i % 2:
                 from pii.profiles.deletion import deletion_request_reject
 

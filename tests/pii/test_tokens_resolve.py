@@ -18,7 +18,8 @@ from pii.core import registry
 from pii.core.ids import new_data_id, new_object_id
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
-from pii.profiles.services import deletion_request_create, profile_get_or_create
+from pii.profiles.deletion import deletion_request_create
+from pii.profiles.services import profile_get_or_create
 from vault.services import data_entry_create, data_entry_delete
 
 TOKENIZE = "/v1/d/pii/tokenize"
