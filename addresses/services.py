@@ -18,30 +18,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from addresses import rules
 from addresses.models import Address
+from addresses.rules import ADDRESS_FIELDS
 from pii.core import blind_index
-from pii.core.errors import AddressLimitReached, AddressTaken, InvalidInput, NotFound, StaleUpdate
+from pii.core.errors import AddressLimitReached, AddressTaken, NotFound, StaleUpdate
 from pii.core.ids import new_object_id
 from pii.core.optimistic import conditional_update, next_updated_at
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
 from pii.profiles.deletion import profile_ensure_writable
 
-# The order is part of the digest: changing it changes every digest.
-ADDRESS_FIELDS = (
-    "full_name",
-    "company_name",
-    "address_line_1",
-    "address_line_2",
-    "zip_code",
-    "city",
-    "state",
-    "country_code",
-    "contact_phone",
-)
-REQUIRED_ADDRESS_FIELDS = frozenset(
-    {"full_name", "address_line_1", "zip_code", "city", "country_code"}
-)
 # Monkeypatched small in tests.
 MAX_ADDRESSES_PER_PROFILE = 1000
 # The blind-index purpose; its HMAC key is derived for this name alone.
@@ -87,19 +74,14 @@ def address_get_or_create(
 ) -> tuple[Address, bool]:
     """The profile's address equal to `data` (trimmed, case-insensitive), or a new one.
 
-    Returns (address, created). Raises NotFound for an unknown profile,
-    DeletionPending while the profile is being deleted, and InvalidInput when a
-    new address would exceed MAX_ADDRESSES_PER_PROFILE. Two concurrent identical
-    creates yield one row: the profile lock serializes them, and the unique
-    (profile, equality_digest) constraint backs it up.
+    Returns (address, created). Raises InvalidInput when `data` breaks an
+    address rule (`addresses.rules`), NotFound for an unknown profile,
+    DeletionPending while the profile is being deleted, and AddressLimitReached
+    when a new address would exceed MAX_ADDRESSES_PER_PROFILE. Two concurrent
+    identical creates yield one row: the profile lock serializes them, and the
+    unique (profile, equality_digest) constraint backs it up.
     """
-    values = {field: data.get(field) for field in ADDRESS_FIELDS}
-    missing = sorted(f for f in REQUIRED_ADDRESS_FIELDS if not values[f])
-    if missing:
-        raise InvalidInput(
-            "Required address fields are missing.",
-            errors={f: ["This field is required."] for f in missing},
-        )
+    values = rules.address_values_clean(data)
     version = blind_index.current_version()
     digest = address_digest(profile_id=profile_id, values=values, version=version)
     with transaction.atomic():
@@ -148,20 +130,13 @@ def address_update(
     Raises NotFound (unknown profile, unknown address, address of another
     profile), DeletionPending, StaleUpdate (with `current_updated_at`) when
     `last_updated_at` is not the address's `updated_at`, InvalidInput when a
-    required field would be cleared, and AddressTaken when the result would equal
+    required field would be cleared or a value breaks an address rule
+    (`addresses.rules`), and AddressTaken when the result would equal
     another address of the same profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the rows are locked and the write
     is conditional on `updated_at`.
     """
-    for field in changes:
-        if field not in ADDRESS_FIELDS:
-            raise ValueError(f"not a writable address field: {field}")
-    cleared = sorted(f for f in REQUIRED_ADDRESS_FIELDS if f in changes and not changes[f])
-    if cleared:
-        raise InvalidInput(
-            "Required address fields cannot be cleared.",
-            errors={f: ["This field cannot be cleared."] for f in cleared},
-        )
+    changes = rules.address_changes_clean(changes)
     with transaction.atomic():
         _lock_profile(profile_id=profile_id)
         address = (

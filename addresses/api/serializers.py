@@ -1,54 +1,60 @@
 """Input and output shapes of the address operations.
 
-Validation messages are fixed texts: they never quote the value sent.
+The values' rules are `addresses.rules`: the fields below call them, so the
+API and the services refuse the same values with the same messages (the
+E.164 rule of `contact_phone` is `pii.core.validators`', behind both
+`PhoneNumberField` and `rules.contact_phone_error`). Messages
+are fixed texts: they never quote the value sent.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
-import pycountry
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from addresses import rules
 from pii.api.base import TimestampField
 from pii.api.fields import PhoneNumberField, RFC3339Field, StrictCharField
+from pii.api.query import QueryIntegerField
 
-TEXT_MAX_LENGTH = 256
-COUNTRY_CODE_RE = re.compile(r"[A-Za-z]{2}")
 LIST_DEFAULT_COUNT = 10
 LIST_MAX_COUNT = 1000
 
 
-def _text(*, required: bool, nullable: bool, blank: bool, help_text: str) -> StrictCharField:
-    return StrictCharField(
-        required=required,
-        allow_null=nullable,
-        allow_blank=blank,
-        max_length=TEXT_MAX_LENGTH,
-        help_text=help_text,
-    )
+def _apply(rule: Callable[[object], str | None], value: str) -> str:
+    message = rule(value)
+    if message is not None:
+        raise serializers.ValidationError(message, code="invalid")
+    return value
 
 
-@extend_schema_field({"type": "string", "pattern": "^" + COUNTRY_CODE_RE.pattern + "$"})
+class AddressTextField(StrictCharField):
+    """Free text of at most `rules.TEXT_MAX_LENGTH` characters, trimmed."""
+
+    def __init__(self, *, required: bool, nullable: bool, blank: bool, help_text: str) -> None:
+        super().__init__(
+            required=required,
+            allow_null=nullable,
+            allow_blank=blank,
+            # For the OpenAPI document; `rules.text_error` enforces it.
+            max_length=rules.TEXT_MAX_LENGTH,
+            help_text=help_text,
+        )
+
+    def to_internal_value(self, data: Any) -> str:
+        return _apply(rules.text_error, super().to_internal_value(data))
+
+
+@extend_schema_field({"type": "string", "pattern": "^" + rules.COUNTRY_CODE_RE.pattern + "$"})
 class CountryCodeField(StrictCharField):
     """A real, assigned ISO 3166-1 alpha-2 code (pycountry's list), any letter
     case, returned upper case."""
 
-    default_error_messages = {
-        "invalid": "Must be a string.",
-        "country": "Must be an ISO 3166-1 alpha-2 country code.",
-    }
-
     def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        if (
-            COUNTRY_CODE_RE.fullmatch(value) is None
-            or pycountry.countries.get(alpha_2=value.upper()) is None
-        ):
-            self.fail("country")
-        return value.upper()
+        return _apply(rules.country_code_error, super().to_internal_value(data)).upper()
 
 
 HELP = {
@@ -69,17 +75,23 @@ class AddressCreateSerializer(serializers.Serializer):
     """Body of get-or-create. Values are trimmed; equal addresses are found
     ignoring letter case and surrounding white space."""
 
-    full_name = _text(required=True, nullable=False, blank=False, help_text=HELP["full_name"])
-    company_name = _text(required=False, nullable=True, blank=True, help_text=HELP["company_name"])
-    address_line_1 = _text(
+    full_name = AddressTextField(
+        required=True, nullable=False, blank=False, help_text=HELP["full_name"]
+    )
+    company_name = AddressTextField(
+        required=False, nullable=True, blank=True, help_text=HELP["company_name"]
+    )
+    address_line_1 = AddressTextField(
         required=True, nullable=False, blank=False, help_text=HELP["address_line_1"]
     )
-    address_line_2 = _text(
+    address_line_2 = AddressTextField(
         required=False, nullable=True, blank=True, help_text=HELP["address_line_2"]
     )
-    zip_code = _text(required=True, nullable=False, blank=False, help_text=HELP["zip_code"])
-    city = _text(required=True, nullable=False, blank=False, help_text=HELP["city"])
-    state = _text(required=False, nullable=True, blank=True, help_text=HELP["state"])
+    zip_code = AddressTextField(
+        required=True, nullable=False, blank=False, help_text=HELP["zip_code"]
+    )
+    city = AddressTextField(required=True, nullable=False, blank=False, help_text=HELP["city"])
+    state = AddressTextField(required=False, nullable=True, blank=True, help_text=HELP["state"])
     country_code = CountryCodeField(help_text=HELP["country_code"])
     contact_phone = PhoneNumberField(
         required=False, allow_null=True, help_text=HELP["contact_phone"]
@@ -106,17 +118,23 @@ class AddressUpdateSerializer(serializers.Serializer):
         help_text="The address's current `updated_at`, as the service returned it. "
         "Any other value: 409 with `current_updated_at`."
     )
-    full_name = _text(required=False, nullable=False, blank=False, help_text=HELP["full_name"])
-    company_name = _text(required=False, nullable=True, blank=True, help_text=HELP["company_name"])
-    address_line_1 = _text(
+    full_name = AddressTextField(
+        required=False, nullable=False, blank=False, help_text=HELP["full_name"]
+    )
+    company_name = AddressTextField(
+        required=False, nullable=True, blank=True, help_text=HELP["company_name"]
+    )
+    address_line_1 = AddressTextField(
         required=False, nullable=False, blank=False, help_text=HELP["address_line_1"]
     )
-    address_line_2 = _text(
+    address_line_2 = AddressTextField(
         required=False, nullable=True, blank=True, help_text=HELP["address_line_2"]
     )
-    zip_code = _text(required=False, nullable=False, blank=False, help_text=HELP["zip_code"])
-    city = _text(required=False, nullable=False, blank=False, help_text=HELP["city"])
-    state = _text(required=False, nullable=True, blank=True, help_text=HELP["state"])
+    zip_code = AddressTextField(
+        required=False, nullable=False, blank=False, help_text=HELP["zip_code"]
+    )
+    city = AddressTextField(required=False, nullable=False, blank=False, help_text=HELP["city"])
+    state = AddressTextField(required=False, nullable=True, blank=True, help_text=HELP["state"])
     country_code = CountryCodeField(required=False, help_text=HELP["country_code"])
     contact_phone = PhoneNumberField(
         required=False, allow_null=True, help_text=HELP["contact_phone"]
@@ -154,13 +172,12 @@ class AddressListSerializer(serializers.Serializer):
 
 
 class AddressListQuerySerializer(serializers.Serializer):
-    """The list's query parameters, for the OpenAPI document (the view checks
-    them with `pii.api.base.query_int`, answering 400 out of range)."""
+    """The list's query parameters: validated (400 out of range) and documented."""
 
-    offset = serializers.IntegerField(
+    offset = QueryIntegerField(
         required=False, default=0, min_value=0, help_text="The addresses page offset."
     )
-    count = serializers.IntegerField(
+    count = QueryIntegerField(
         required=False,
         default=LIST_DEFAULT_COUNT,
         min_value=1,
