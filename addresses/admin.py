@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from addresses.models import Address
+from addresses.rules import ADDRESS_FIELDS
 from pii.models import Profile
 
 
@@ -26,20 +27,7 @@ class AddressInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
     ordering = ("created_at", "id")
-    fields = (
-        "id",
-        "full_name",
-        "company_name",
-        "address_line_1",
-        "address_line_2",
-        "zip_code",
-        "city",
-        "state",
-        "country_code",
-        "contact_phone",
-        "created_at",
-        "updated_at",
-    )
+    fields = ("id", *ADDRESS_FIELDS, "created_at", "updated_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

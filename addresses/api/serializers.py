@@ -71,31 +71,28 @@ HELP = {
 }
 
 
+def _address_field(name: str, *, creating: bool) -> serializers.Field:
+    """The input field of address field `name`: required on create when the
+    rules require it; a required field is never null or blank."""
+    required = name in rules.REQUIRED_ADDRESS_FIELDS
+    if name == "country_code":
+        return CountryCodeField(required=creating, help_text=HELP[name])
+    if name == "contact_phone":
+        return PhoneNumberField(required=False, allow_null=True, help_text=HELP[name])
+    return AddressTextField(
+        required=creating and required,
+        nullable=not required,
+        blank=not required,
+        help_text=HELP[name],
+    )
+
+
 class AddressCreateSerializer(serializers.Serializer):
     """Body of get-or-create. Values are trimmed; equal addresses are found
     ignoring letter case and surrounding white space."""
 
-    full_name = AddressTextField(
-        required=True, nullable=False, blank=False, help_text=HELP["full_name"]
-    )
-    company_name = AddressTextField(
-        required=False, nullable=True, blank=True, help_text=HELP["company_name"]
-    )
-    address_line_1 = AddressTextField(
-        required=True, nullable=False, blank=False, help_text=HELP["address_line_1"]
-    )
-    address_line_2 = AddressTextField(
-        required=False, nullable=True, blank=True, help_text=HELP["address_line_2"]
-    )
-    zip_code = AddressTextField(
-        required=True, nullable=False, blank=False, help_text=HELP["zip_code"]
-    )
-    city = AddressTextField(required=True, nullable=False, blank=False, help_text=HELP["city"])
-    state = AddressTextField(required=False, nullable=True, blank=True, help_text=HELP["state"])
-    country_code = CountryCodeField(help_text=HELP["country_code"])
-    contact_phone = PhoneNumberField(
-        required=False, allow_null=True, help_text=HELP["contact_phone"]
-    )
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: _address_field(name, creating=True) for name in rules.ADDRESS_FIELDS}
 
 
 class AddressUpdateSerializer(serializers.Serializer):
@@ -118,27 +115,12 @@ class AddressUpdateSerializer(serializers.Serializer):
         help_text="The address's current `updated_at`, as the service returned it. "
         "Any other value: 409 with `current_updated_at`."
     )
-    full_name = AddressTextField(
-        required=False, nullable=False, blank=False, help_text=HELP["full_name"]
-    )
-    company_name = AddressTextField(
-        required=False, nullable=True, blank=True, help_text=HELP["company_name"]
-    )
-    address_line_1 = AddressTextField(
-        required=False, nullable=False, blank=False, help_text=HELP["address_line_1"]
-    )
-    address_line_2 = AddressTextField(
-        required=False, nullable=True, blank=True, help_text=HELP["address_line_2"]
-    )
-    zip_code = AddressTextField(
-        required=False, nullable=False, blank=False, help_text=HELP["zip_code"]
-    )
-    city = AddressTextField(required=False, nullable=False, blank=False, help_text=HELP["city"])
-    state = AddressTextField(required=False, nullable=True, blank=True, help_text=HELP["state"])
-    country_code = CountryCodeField(required=False, help_text=HELP["country_code"])
-    contact_phone = PhoneNumberField(
-        required=False, allow_null=True, help_text=HELP["contact_phone"]
-    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name in rules.ADDRESS_FIELDS:
+            fields[name] = _address_field(name, creating=False)
+        return fields
 
 
 class AddressSerializer(serializers.Serializer):
