@@ -1,10 +1,10 @@
 """A profile's addresses, read-only, on the profile's admin page.
 
-`pii` must not import `addresses`, so the inline is appended here to the
-ProfileAdmin that `pii.admin` registered (`pii` precedes `addresses` in
-INSTALLED_APPS, so its admin module is imported first). Addresses are changed
-through the API only, where validation, the equality digest and the deletion
-lock live.
+`pii` must not import `addresses`, so the inline is registered here, at admin
+autodiscovery, with the pii admin site's extension point
+(`pii.admin.site.add_profile_inline`); ProfileAdmin asks it for its inlines.
+Addresses are changed through the API only, where validation, the equality
+digest and the deletion lock live.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.http import HttpRequest
 
 from addresses.models import Address
 from addresses.rules import ADDRESS_FIELDS
-from pii.models import Profile
+from pii.admin.site import add_profile_inline
 
 
 class AddressInline(admin.TabularInline):
@@ -44,16 +44,4 @@ class AddressInline(admin.TabularInline):
         return request.user.has_perm("pii.view_profile")
 
 
-def attach_address_inline(site: admin.AdminSite = admin.site) -> bool:
-    """Append AddressInline to the registered ProfileAdmin; False if none is."""
-    profile_admin = site._registry.get(Profile)
-    if profile_admin is None:
-        return False
-    admin_class = type(profile_admin)
-    inlines = list(getattr(admin_class, "inlines", []) or [])
-    if AddressInline not in inlines:
-        admin_class.inlines = [*inlines, AddressInline]
-    return True
-
-
-attach_address_inline()
+add_profile_inline(AddressInline)

@@ -1,8 +1,9 @@
 """The read-only address inline on the profile's admin page.
 
-The hook is exercised on a throwaway AdminSite (routed by this module), so it
-is tested apart from how `pii.admin` configures ProfileAdmin; the last test
-checks it is attached to the real site's ProfileAdmin.
+The inline is registered with `pii.admin.site.add_profile_inline`; it is
+exercised on a throwaway AdminSite (routed by this module) whose ProfileAdmin
+asks `profile_inlines()`, so it is tested apart from how `pii.admin`
+configures ProfileAdmin; the last tests check the real site's ProfileAdmin.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from django.contrib import admin
 from django.urls import path
 from django.utils import timezone
 
-from addresses.admin import AddressInline, attach_address_inline
+from addresses.admin import AddressInline
 from addresses.services import address_get_or_create
+from pii.admin.site import add_profile_inline, profile_inlines
 from pii.models import Profile
 from tests.addresses.conftest import ADDRESS
 
@@ -21,11 +23,11 @@ site = admin.AdminSite(name="address_inline_test")
 
 
 class BareProfileAdmin(admin.ModelAdmin):
-    inlines: list = []
+    def get_inlines(self, request, obj):
+        return profile_inlines()
 
 
 site.register(Profile, BareProfileAdmin)
-attach_address_inline(site)
 
 urlpatterns = [path("admin/", site.urls)]
 
@@ -68,20 +70,25 @@ def test_a_profile_without_addresses_shows_an_empty_inline(admin_client, profile
     assert response.context["inline_admin_formsets"][0].formset.model.__name__ == "Address"
 
 
-def test_attaching_twice_adds_the_inline_once():
-    assert attach_address_inline(site) is True
+def test_registering_twice_records_the_inline_once():
+    add_profile_inline(AddressInline)
 
-    assert BareProfileAdmin.inlines == [AddressInline]
-
-
-def test_without_a_registered_profile_admin_nothing_is_attached():
-    assert attach_address_inline(admin.AdminSite(name="empty")) is False
+    assert profile_inlines().count(AddressInline) == 1
 
 
-def test_the_real_profile_admin_has_the_inline():
+def test_importing_the_admin_does_not_change_the_profile_admin_class():
     profile_admin = admin.site._registry[Profile]
 
-    assert AddressInline in type(profile_admin).inlines
+    assert AddressInline not in (type(profile_admin).inlines or [])
+
+
+@pytest.mark.django_db
+def test_the_real_profile_admin_has_the_inline(rf, admin_user, profile):
+    profile_admin = admin.site._registry[Profile]
+    request = rf.get(change_url(profile.pk))
+    request.user = admin_user
+
+    assert AddressInline in profile_admin.get_inlines(request, profile)
 
 
 @pytest.mark.django_db
