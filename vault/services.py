@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 
 from pii.core import registry
-from pii.core.errors import ContentTooLarge, NotFound
+from pii.core.errors import NotFound
 from pii.core.purge import expired_rows_purger
-from vault import binary_io
+from vault import binary_io, rules
 from vault.models import DataEntry
 
 # Expiry dates are capped here: `ttl` may be any int64 (as in the reference),
@@ -37,13 +36,11 @@ def data_entry_create(
     """Store `content` encrypted, with its media type, for `ttl_days` days
     (until deleted when None).
 
-    Raises ContentTooLarge when the content is over `DATA_MAX_BYTES`; nothing
-    is stored then.
+    Raises InvalidInput when a value breaks its rule (`vault.rules`: media
+    type, bytes, ttl) and ContentTooLarge when the content is over
+    `DATA_MAX_BYTES`; nothing is stored then.
     """
-    if len(content) > settings.DATA_MAX_BYTES:
-        raise ContentTooLarge(
-            f"The decoded content is larger than the limit of {settings.DATA_MAX_BYTES} bytes."
-        )
+    rules.data_entry_check(content_type=content_type, content=content, ttl_days=ttl_days)
     entry = DataEntry(
         content_type=content_type,
         content=content,

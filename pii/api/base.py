@@ -51,20 +51,32 @@ class LimitedJSONParser(JSONParser):
     """
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        request = (parser_context or {}).get("request")
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request is not None and limit is not None:
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError as exc:
-                raise MalformedRequest("Content-Length is not a number.") from exc
-            if length > limit:
-                raise ContentTooLarge()
+        refuse_oversized_body(parser_context)
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            # `[[[[...` thousands deep exhausts the parser's stack: malformed, not a fault.
-            raise MalformedRequest("The request body is nested too deeply.") from exc
+            raise nested_too_deeply() from exc
+
+
+def refuse_oversized_body(parser_context: Any) -> int | None:
+    """Raise ContentTooLarge (413) when the request's Content-Length is over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, before a byte is read; returns that limit
+    (None: no limit). Every JSON parser of the API starts with it."""
+    request = (parser_context or {}).get("request")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if request is not None and limit is not None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError as exc:
+            raise MalformedRequest("Content-Length is not a number.") from exc
+        if length > limit:
+            raise ContentTooLarge()
+    return limit
+
+
+def nested_too_deeply() -> MalformedRequest:
+    # `[[[[...` thousands deep exhausts the parser's stack: malformed, not a fault.
+    return MalformedRequest("The request body is nested too deeply.")
 
 
 def request_object(request: Request) -> dict[str, Any]:

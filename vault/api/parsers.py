@@ -9,8 +9,9 @@ decodes `content` from base64 right away, so the 13 MiB string goes too (the
 serializer would otherwise keep it alive until the request ends). A `content`
 that is not valid base64 is left as it is, for the serializer to refuse.
 
-The request-size guard is the one `LimitedJSONParser` applies: 413 over
-DATA_UPLOAD_MAX_MEMORY_SIZE, before a byte is read.
+The request-size guard is the one `LimitedJSONParser` applies
+(`pii.api.base.refuse_oversized_body`): 413 over DATA_UPLOAD_MAX_MEMORY_SIZE,
+before a byte is read.
 """
 
 from __future__ import annotations
@@ -18,32 +19,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
+from rest_framework.utils.json import strict_constant
 
-from pii.core.errors import ContentTooLarge, MalformedRequest
-from vault.api.serializers import decode_base64
-
-
-def _refuse_constant(name: str) -> Any:
-    # NaN and Infinity are not JSON (DRF's STRICT_JSON refuses them too).
-    raise ValueError(f"{name} is not valid JSON")
+from pii.api.base import nested_too_deeply, refuse_oversized_body
+from pii.core.errors import ContentTooLarge
+from vault.rules import decode_base64
 
 
 class DataBodyParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        request = (parser_context or {}).get("request")
-        if request is not None and limit is not None:
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError as exc:
-                raise MalformedRequest("Content-Length is not a number.") from exc
-            if length > limit:
-                raise ContentTooLarge()
+        limit = refuse_oversized_body(parser_context)
         raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
             raise ContentTooLarge()
@@ -53,12 +42,12 @@ class DataBodyParser(BaseParser):
             raise ParseError() from exc
         del raw  # the text is all the parser needs from here on
         try:
-            data = json.loads(text, parse_constant=_refuse_constant)
+            # NaN and Infinity are not JSON (DRF's STRICT_JSON refuses them too).
+            data = json.loads(text, parse_constant=strict_constant)
         except ValueError as exc:
             raise ParseError() from exc
         except RecursionError as exc:
-            # `[[[[...` thousands deep: malformed, not a fault (as in LimitedJSONParser).
-            raise MalformedRequest("The request body is nested too deeply.") from exc
+            raise nested_too_deeply() from exc
         del text
         if isinstance(data, dict) and isinstance(data.get("content"), str):
             content = decode_base64(data["content"])
