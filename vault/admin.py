@@ -21,10 +21,22 @@ from vault.models import DataEntry
 METADATA_FIELDS = ("id", "content_type", "size", "created_at", "expires_at")
 
 
+class DataEntryExpiredFilter(ExpiredFilter):
+    """Expired (due for the purge) or live: the expiry rule of `pii.core.expiring`."""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.expired(now)
+        if self.value() == "no":
+            return queryset.live(now)
+        return queryset
+
+
 @admin.register(DataEntry)
 class DataEntryAdmin(ReadOnlyAdminMixin, PurgeExpiredActionMixin, admin.ModelAdmin):
     list_display = (*METADATA_FIELDS, "is_expired")
-    list_filter = (ExpiredFilter,)
+    list_filter = (DataEntryExpiredFilter,)
     search_fields = ("=id",)
     ordering = ("-created_at", "id")
     date_hierarchy = "created_at"

@@ -12,9 +12,11 @@ class VaultConfig(AppConfig):
         from pii.core import registry
         from vault import selectors, services
         from vault.api.serializers import data_entry_json
+        from vault.models import DataEntry
 
-        # `pii` must not import vault: what /detokenize shows for a data id and
-        # how `purge_expired` removes expired entries are registered here.
+        # `pii` must not import vault: what /detokenize shows for a data id,
+        # how `purge_expired` removes expired entries and what the admin's
+        # landing page counts are registered here.
         registry.register_resolver(
             registry.Resolver(
                 "data",
@@ -24,3 +26,13 @@ class VaultConfig(AppConfig):
             )
         )
         registry.register_purger(services.data_entries_purger())
+        registry.register_dashboard_count(
+            registry.DashboardCount(
+                label="Expired data entries awaiting purge",
+                permission="vault.view_dataentry",
+                count=lambda *, now: DataEntry.objects.expired(now).count(),
+                url_name="admin:vault_dataentry_changelist",
+                query="expired=yes",
+                order=30,
+            )
+        )

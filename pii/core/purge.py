@@ -116,13 +116,13 @@ def expired_rows_purger(*, kind: str, model: type[models.Model]) -> registry.Pur
     manager = model._default_manager
 
     def count_due(*, now: datetime) -> int:
-        return manager.filter(expires_at__lte=now).count()
+        return manager.expired(now).count()
 
     def purge_batch(*, now: datetime, batch_size: int) -> int:
         with transaction.atomic():
             pks = list(
                 manager.select_for_update(skip_locked=True)
-                .filter(expires_at__lte=now)
+                .expired(now)
                 .order_by("expires_at")
                 .values_list("pk", flat=True)[:batch_size]
             )
