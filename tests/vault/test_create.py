@@ -17,7 +17,18 @@ from vault.crypto import token_size
 from vault.models import DataEntry
 from vault.services import EXPIRES_AT_MAX
 
-from .conftest import BINARY, DATA_URL, T0, b64, body_bytes, data_url, payload, raw_content
+from .conftest import (
+    BAD_MEDIA_TYPES,
+    BAD_TTL,
+    BINARY,
+    DATA_URL,
+    T0,
+    b64,
+    body_bytes,
+    data_url,
+    payload,
+    raw_content,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,33 +171,6 @@ BAD_CONTENT = [
     ["aGVsbG8="],
     {"data": "aGVsbG8="},
 ]
-BAD_MEDIA_TYPES = [
-    "",
-    "pdf",
-    "application",
-    "application/",
-    "/pdf",
-    " application/pdf",
-    "application/pdf ",
-    "application /pdf",
-    "application/pdf;",
-    "text",
-    "text/",
-    "a/b;c",  # a parameter without a value
-    "text/plain; charset",
-    "text/plain; charset=",
-    'text/plain; charset="utf-8',
-    "text/plain\r\nX-Injected: 1",
-    "text/plain\nX-Injected: 1",
-    "t\u00e9xt/plain",
-    "a/b/c",
-    "application/" + "x" * 250,  # over 255 characters
-    "*/*",
-    123,
-    None,
-    ["application/pdf"],
-]
-BAD_TTL = [0, -1, 1.5, 30.0, True, False, "30", "", [], {}, 2**63]
 
 
 @pytest.mark.parametrize("content", BAD_CONTENT)

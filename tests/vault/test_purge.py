@@ -20,9 +20,7 @@ from pii.core import purge, registry
 from pii.core.ids import new_object_id
 from pii.models import Token
 from vault.models import DataEntry
-from vault.services import (
-    DATA_ENTRIES_KIND,
-)
+from vault.services import DATA_ENTRIES_KIND
 
 from .conftest import T0
 
