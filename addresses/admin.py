@@ -1,8 +1,8 @@
 """A profile's addresses, read-only, on the profile's admin page.
 
-`pii` must not import `addresses`, so the inline is appended here to the
-ProfileAdmin that `pii.admin` registered (`pii` precedes `addresses` in
-INSTALLED_APPS, so its admin module is imported first). Addresses are changed
+`pii` must not import `addresses`, so the inline is added here through
+`pii.admin.site.add_profile_inline`, the extension point ProfileAdmin reads
+its inlines from. Addresses are changed
 through the API only, where validation, the equality digest and the deletion
 lock live.
 """
@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from addresses.models import Address
-from pii.models import Profile
+from pii.admin.site import add_profile_inline
 
 
 class AddressInline(admin.TabularInline):
@@ -56,16 +56,4 @@ class AddressInline(admin.TabularInline):
         return request.user.has_perm("pii.view_profile")
 
 
-def attach_address_inline(site: admin.AdminSite = admin.site) -> bool:
-    """Append AddressInline to the registered ProfileAdmin; False if none is."""
-    profile_admin = site._registry.get(Profile)
-    if profile_admin is None:
-        return False
-    admin_class = type(profile_admin)
-    inlines = list(getattr(admin_class, "inlines", []) or [])
-    if AddressInline not in inlines:
-        admin_class.inlines = [*inlines, AddressInline]
-    return True
-
-
-attach_address_inline()
+add_profile_inline(AddressInline)

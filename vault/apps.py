@@ -24,3 +24,13 @@ class VaultConfig(AppConfig):
             )
         )
         registry.register_purger(services.data_entries_purger())
+        registry.register_dashboard_count(
+            registry.DashboardCount(
+                label="Expired data entries awaiting purge",
+                permission="vault.view_dataentry",
+                count=services.data_entries_purger().count_due,
+                url_name="admin:vault_dataentry_changelist",
+                query="expired=yes",
+                order=30,
+            )
+        )

@@ -40,6 +40,7 @@ from pii.admin.masking import (
 from pii.admin.mixins import ListTitleMixin
 from pii.admin.profile_forms import PENDING_MESSAGE, ProfileForm, ProfileOriginForm
 from pii.admin.profile_list import ProfileChangeList, search_results
+from pii.admin.site import profile_inlines
 from pii.core.errors import DeletionAlreadyRequested, DomainError
 from pii.models import DeletionRequest, Profile
 from pii.profiles import deletion, services
@@ -91,8 +92,6 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions_selection_counter = False
     actions = ["request_deletion"]
-    # Keep a class-level list: addresses.admin appends its read-only inline.
-    inlines: list[type[admin.options.InlineModelAdmin]] = []
 
     # --- permissions ---
 
@@ -255,12 +254,12 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             "attributes_masked",
         )
 
-    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        # Inlines (the addresses, appended by addresses.admin) show personal
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # Inlines other apps add (addresses.admin: the addresses) show personal
         # data in clear: only for staff who may see it unmasked.
         if not can_see_unmasked(request):
             return []
-        return super().get_inline_instances(request, obj)
+        return profile_inlines()
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -1,8 +1,8 @@
 """The read-only address inline on the profile's admin page.
 
-The hook is exercised on a throwaway AdminSite (routed by this module), so it
-is tested apart from how `pii.admin` configures ProfileAdmin; the last test
-checks it is attached to the real site's ProfileAdmin.
+The extension point (`pii.admin.site.profile_inlines`) is exercised on a
+throwaway AdminSite (routed by this module), so it is tested apart from how
+`pii.admin` configures ProfileAdmin; the last tests check the real site's.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from django.contrib import admin
 from django.urls import path
 from django.utils import timezone
 
-from addresses.admin import AddressInline, attach_address_inline
+from addresses.admin import AddressInline
 from addresses.services import address_get_or_create
+from pii.admin.site import add_profile_inline, profile_inlines
 from pii.models import Profile
 from tests.addresses.conftest import ADDRESS
 
@@ -21,11 +22,11 @@ site = admin.AdminSite(name="address_inline_test")
 
 
 class BareProfileAdmin(admin.ModelAdmin):
-    inlines: list = []
+    def get_inlines(self, request, obj):
+        return profile_inlines()
 
 
 site.register(Profile, BareProfileAdmin)
-attach_address_inline(site)
 
 urlpatterns = [path("admin/", site.urls)]
 
@@ -68,20 +69,10 @@ def test_a_profile_without_addresses_shows_an_empty_inline(admin_client, profile
     assert response.context["inline_admin_formsets"][0].formset.model.__name__ == "Address"
 
 
-def test_attaching_twice_adds_the_inline_once():
-    assert attach_address_inline(site) is True
+def test_adding_twice_adds_the_inline_once():
+    add_profile_inline(AddressInline)
 
-    assert BareProfileAdmin.inlines == [AddressInline]
-
-
-def test_without_a_registered_profile_admin_nothing_is_attached():
-    assert attach_address_inline(admin.AdminSite(name="empty")) is False
-
-
-def test_the_real_profile_admin_has_the_inline():
-    profile_admin = admin.site._registry[Profile]
-
-    assert AddressInline in type(profile_admin).inlines
+    assert profile_inlines().count(AddressInline) == 1
 
 
 @pytest.mark.django_db
