@@ -50,18 +50,13 @@ class ApiKeyForm(forms.ModelForm):
         return [scope for scope in Scope.values if scope in chosen]
 
 
+DATE_COLUMNS = ("created_shown", "expiry_shown", "last_used_shown")
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
     form = ApiKeyForm
-    list_display = (
-        "name",
-        "prefix",
-        "scopes_shown",
-        "created_shown",
-        "expiry_shown",
-        "last_used_shown",
-        "state_shown",
-    )
+    list_display = ("name", "prefix", "scopes_shown", *DATE_COLUMNS, "state_shown")
     list_filter = ("revoked",)
     search_fields = ("name", "=prefix")
     ordering = ("-created",)

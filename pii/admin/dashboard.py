@@ -84,6 +84,23 @@ def _overdue_note(*, now: datetime) -> registry.DashboardNote:
     )
 
 
+def _token_count(label: str, *, expired: bool, order: int) -> registry.DashboardCount:
+    """Live or expired tokens, linking to the token list filtered the same way."""
+
+    def count(*, now: datetime) -> int:
+        tokens = Token.objects.expired(now) if expired else Token.objects.live(now)
+        return tokens.count()
+
+    return registry.DashboardCount(
+        label=label,
+        permission="pii.view_token",
+        count=count,
+        url_name="admin:pii_token_changelist",
+        query="expired=yes" if expired else "expired=no",
+        order=order,
+    )
+
+
 PII_DASHBOARD_COUNTS = (
     registry.DashboardCount(
         label="Profiles",
@@ -101,22 +118,8 @@ PII_DASHBOARD_COUNTS = (
         order=20,
         note=_overdue_note,
     ),
-    registry.DashboardCount(
-        label="Live tokens",
-        permission="pii.view_token",
-        count=lambda *, now: Token.objects.live(now).count(),
-        url_name="admin:pii_token_changelist",
-        query="expired=no",
-        order=40,
-    ),
-    registry.DashboardCount(
-        label="Expired tokens awaiting purge",
-        permission="pii.view_token",
-        count=lambda *, now: Token.objects.expired(now).count(),
-        url_name="admin:pii_token_changelist",
-        query="expired=yes",
-        order=50,
-    ),
+    _token_count("Live tokens", expired=False, order=40),
+    _token_count("Expired tokens awaiting purge", expired=True, order=50),
 )
 
 
