@@ -69,7 +69,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
 INSTALLED_APPS = [
     # WhiteNoise serves static files under runserver too, as gunicorn does.
     "whitenoise.runserver_nostatic",
-    "django.contrib.admin",
+    # django.contrib.admin, with pii's AdminSite (the dashboard) as `admin.site`.
+    "pii.apps.PiiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

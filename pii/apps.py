@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PiiConfig(AppConfig):
@@ -34,3 +35,20 @@ class PiiConfig(AppConfig):
 def _as_is(value: Any) -> Any:
     """A token's value is answered as it was tokenized."""
     return value
+
+
+class PiiAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the back office's site as `admin.site`
+    (INSTALLED_APPS names it in place of "django.contrib.admin")."""
+
+    # Not the default config of `pii` (that is PiiConfig).
+    default = False
+    default_site = "pii.admin.site.PiiAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # pii's ModelAdmins, on the site built above (see pii/admin/__init__.py).
+        from pii.admin import api_keys, deletion_requests, profiles, tokens  # noqa: F401
+        from pii.admin.dashboard import register_pii_dashboard_counts
+
+        register_pii_dashboard_counts()

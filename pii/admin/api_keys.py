@@ -1,9 +1,10 @@
 """API keys in the admin: create (the key is shown once), scopes, revoke, last use.
 
-Keys are stored as digests (djangorestframework-api-key); the clear key exists
-only in the response to the creation form, rendered directly (never put in a
-message, a session or a log). The library's own APIKey admin is unregistered,
-so staff see one kind of key: ours.
+Keys are created and revoked by `pii.api_keys.services` (as `create_api_key`
+does) and stored as digests (djangorestframework-api-key); the clear key exists
+only in the response to the creation form, rendered by the same call that
+created it (never put in a message, a session, the request or a log). The
+library's own APIKey admin is unregistered, so staff see one kind of key: ours.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from rest_framework_api_key.models import APIKey as LibraryAPIKey
 
-from pii.admin.display import when
+from pii.admin.display import when_column
 from pii.admin.mixins import ListTitleMixin
-from pii.models import SCOPES, ApiKey
+from pii.api_keys.services import api_key_create, api_keys_revoke
+from pii.core.scopes import Scope
+from pii.models import ApiKey
 
 KEY_CREATED_TEMPLATE = "admin/pii/apikey/key_created.html"
 
@@ -33,7 +36,7 @@ class ApiKeyForm(forms.ModelForm):
     """Name, scopes as checkboxes (at least one), optional expiry."""
 
     scopes = forms.MultipleChoiceField(
-        choices=[(scope, scope) for scope in SCOPES],
+        choices=[(scope, scope) for scope in Scope.values],
         widget=forms.CheckboxSelectMultiple,
         help_text="What the key may do; each operation needs one scope.",
     )
@@ -44,21 +47,16 @@ class ApiKeyForm(forms.ModelForm):
 
     def clean_scopes(self) -> list[str]:
         chosen = set(self.cleaned_data["scopes"])
-        return [scope for scope in SCOPES if scope in chosen]
+        return [scope for scope in Scope.values if scope in chosen]
+
+
+DATE_COLUMNS = ("created_shown", "expiry_shown", "last_used_shown")
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
     form = ApiKeyForm
-    list_display = (
-        "name",
-        "prefix",
-        "scopes_shown",
-        "created_shown",
-        "expiry_shown",
-        "last_used_shown",
-        "state_shown",
-    )
+    list_display = ("name", "prefix", "scopes_shown", *DATE_COLUMNS, "state_shown")
     list_filter = ("revoked",)
     search_fields = ("name", "=prefix")
     ordering = ("-created",)
@@ -85,17 +83,9 @@ class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
     def scopes_shown(self, obj: ApiKey) -> str:
         return ", ".join(obj.scopes or []) or "-"
 
-    @admin.display(description="Created", ordering="created")
-    def created_shown(self, obj: ApiKey) -> str:
-        return when(obj.created)
-
-    @admin.display(description="Expires", ordering="expiry_date")
-    def expiry_shown(self, obj: ApiKey) -> str:
-        return when(obj.expiry_date)
-
-    @admin.display(description="Last used", ordering="last_used_at")
-    def last_used_shown(self, obj: ApiKey) -> str:
-        return when(obj.last_used_at)
+    created_shown = when_column("created", "Created")
+    expiry_shown = when_column("expiry_date", "Expires")
+    last_used_shown = when_column("last_used_at", "Last used")
 
     @admin.display(description="State", ordering="revoked")
     def state_shown(self, obj: ApiKey) -> str:
@@ -105,28 +95,36 @@ class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
             return format_html('<span class="pii-badge pii-status-rejected">{}</span>', "expired")
         return format_html('<span class="pii-badge pii-status-executed">{}</span>', "active")
 
-    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
-        if change:
-            obj.save()
-            return
-        # Exactly what ApiKey.objects.create_key does, on the form's instance.
-        key = ApiKey.objects.assign_key(obj)
-        obj.save()
-        request._pii_new_api_key = key  # type: ignore[attr-defined]
-
-    def response_add(
-        self, request: HttpRequest, obj: ApiKey, post_url_continue: Any = None
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        """A valid form creates the key through `api_key_create` and answers with
+        the page that shows it; anything else is the stock add page."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            return super().add_view(request, form_url, extra_context)
+        form = self.get_form(request, None, change=False)(request.POST)
+        if not form.is_valid():
+            # The stock page validates the same POST again and shows the errors.
+            return super().add_view(request, form_url, extra_context)
+        api_key, key = api_key_create(
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            expiry_date=form.cleaned_data.get("expiry_date"),
+        )
+        self.log_addition(request, api_key, self.construct_change_message(request, form, [], True))
+        return self._key_created(request, api_key, key)
+
+    def _key_created(self, request: HttpRequest, api_key: ApiKey, key: str) -> HttpResponse:
         """Show the new key once, on this response only."""
         context = {
             **self.admin_site.each_context(request),
             "title": "API key created",
             "subtitle": None,
             "opts": self.model._meta,
-            "api_key": obj,
-            "key": request._pii_new_api_key,  # type: ignore[attr-defined]
+            "api_key": api_key,
+            "key": key,
             "list_url": reverse("admin:pii_apikey_changelist"),
-            "change_url": reverse("admin:pii_apikey_change", args=[obj.pk]),
+            "change_url": reverse("admin:pii_apikey_change", args=[api_key.pk]),
         }
         request.current_app = self.admin_site.name
         response = TemplateResponse(request, KEY_CREATED_TEMPLATE, context)
@@ -136,8 +134,7 @@ class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected keys", permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        keys = list(queryset.filter(revoked=False))
-        ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(revoked=True)
+        keys = api_keys_revoke(ids=queryset.values_list("pk", flat=True))
         for key in keys:
             self.log_change(request, key, "Revoked.")
         self.message_user(request, f"{len(keys)} key(s) revoked.", messages.SUCCESS)

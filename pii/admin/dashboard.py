@@ -1,33 +1,30 @@
 """The admin's landing page: what needs attention, each count linking to its list.
 
-`admin.site.index` is wrapped to add the counts to the stock index's context
-(templates/admin/index.html shows them above the app list). `pii` does not
-import `vault`: expired data entries are counted by the purger that vault
-registered in `pii.core.registry`.
+The counts come from `pii.core.registry`: `pii` registers its own below
+(profiles, deletion requests, tokens) and other apps register theirs from their
+`AppConfig.ready()` (vault: expired data entries). `PiiAdminSite.index` adds
+them to the stock index's context; templates/admin/index.html shows them above
+the app list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
-from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from pii.core import registry
 from pii.models import DeletionRequest, Profile, Token
 from pii.profiles.deletion import deletion_overdue_before
 
-# The kind vault registers its Purger under (vault.services.DATA_ENTRIES_KIND).
-DATA_ENTRIES_KIND = "data_entries"
-
 
 @dataclass(frozen=True)
 class DashboardItem:
+    """One row of the landing page, as the template shows it."""
+
     label: str
     count: int
     url: str | None
@@ -37,84 +34,95 @@ class DashboardItem:
 
 
 def _url(name: str, query: str = "") -> str | None:
+    if not name:
+        return None
     try:
         return reverse(name) + (f"?{query}" if query else "")
     except NoReverseMatch:
         return None
 
 
-def _purger_count(kind: str, *, now: datetime) -> int | None:
-    for purger in registry.purgers():
-        if purger.kind == kind:
-            return purger.count_due(now=now)
-    return None
-
-
 def dashboard_items(request: HttpRequest, *, now: datetime) -> list[DashboardItem]:
-    """The landing page's counts, each only for staff who may view that list.
+    """The registered counts, each only for staff who may view that list.
 
     One count query each, on indexed columns; nothing is decrypted.
     """
-    user = request.user
     items: list[DashboardItem] = []
-    if user.has_perm("pii.view_profile"):
-        items.append(
-            DashboardItem("Profiles", Profile.objects.count(), _url("admin:pii_profile_changelist"))
-        )
-    if user.has_perm("pii.view_deletionrequest"):
-        pending = DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING)
-        overdue = pending.filter(requested_at__lte=deletion_overdue_before(now=now)).count()
+    for entry in registry.dashboard_counts(now=now):
+        if not request.user.has_perm(entry.permission):
+            continue
+        count = entry.count(now=now)
+        note = entry.note(now=now) if entry.note is not None else None
         items.append(
             DashboardItem(
-                "Pending deletion requests",
-                pending.count(),
-                _url("admin:pii_deletionrequest_changelist", "status=pending"),
-                note=f"{overdue} overdue",
-                note_url=_url("admin:pii_deletionrequest_changelist", "due=overdue"),
-                alert=overdue > 0,
-            )
-        )
-    if user.has_perm("vault.view_dataentry"):
-        due = _purger_count(DATA_ENTRIES_KIND, now=now)
-        if due is not None:
-            items.append(
-                DashboardItem(
-                    "Expired data entries awaiting purge",
-                    due,
-                    _url("admin:vault_dataentry_changelist", "expired=yes"),
-                )
-            )
-    if user.has_perm("pii.view_token"):
-        items.append(
-            DashboardItem(
-                "Live tokens",
-                Token.objects.filter(expires_at__gt=now).count(),
-                _url("admin:pii_token_changelist", "expired=no"),
-            )
-        )
-        items.append(
-            DashboardItem(
-                "Expired tokens awaiting purge",
-                Token.objects.filter(expires_at__lte=now).count(),
-                _url("admin:pii_token_changelist", "expired=yes"),
+                entry.label,
+                count,
+                _url(entry.url_name, entry.query),
+                note=note.text if note else "",
+                note_url=_url(note.url_name, note.query) if note else None,
+                alert=(entry.alert_when_positive and count > 0) or bool(note and note.alert),
             )
         )
     return items
 
 
-def install(site: admin.AdminSite) -> None:
-    """Wrap `site.index` so its context carries `pii_dashboard`."""
-    stock_index = site.index
-    if getattr(stock_index, "pii_dashboard", False):
-        return
+# --- pii's own counts ---------------------------------------------------------------
 
-    @wraps(stock_index)
-    def index(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        context = {
-            "pii_dashboard": dashboard_items(request, now=timezone.now()),
-            **(extra_context or {}),
-        }
-        return stock_index(request, extra_context=context)
 
-    index.pii_dashboard = True  # type: ignore[attr-defined]
-    site.index = index  # type: ignore[method-assign]
+def _pending_deletion_requests() -> QuerySet[DeletionRequest]:
+    return DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING)
+
+
+def _overdue_note(*, now: datetime) -> registry.DashboardNote:
+    cutoff = deletion_overdue_before(now=now)
+    overdue = _pending_deletion_requests().filter(requested_at__lte=cutoff).count()
+    return registry.DashboardNote(
+        f"{overdue} overdue",
+        url_name="admin:pii_deletionrequest_changelist",
+        query="due=overdue",
+        alert=overdue > 0,
+    )
+
+
+def _token_count(label: str, *, expired: bool, order: int) -> registry.DashboardCount:
+    """Live or expired tokens, linking to the token list filtered the same way."""
+
+    def count(*, now: datetime) -> int:
+        tokens = Token.objects.expired(now) if expired else Token.objects.live(now)
+        return tokens.count()
+
+    return registry.DashboardCount(
+        label=label,
+        permission="pii.view_token",
+        count=count,
+        url_name="admin:pii_token_changelist",
+        query="expired=yes" if expired else "expired=no",
+        order=order,
+    )
+
+
+PII_DASHBOARD_COUNTS = (
+    registry.DashboardCount(
+        label="Profiles",
+        permission="pii.view_profile",
+        count=lambda *, now: Profile.objects.count(),
+        url_name="admin:pii_profile_changelist",
+        order=10,
+    ),
+    registry.DashboardCount(
+        label="Pending deletion requests",
+        permission="pii.view_deletionrequest",
+        count=lambda *, now: _pending_deletion_requests().count(),
+        url_name="admin:pii_deletionrequest_changelist",
+        query="status=pending",
+        order=20,
+        note=_overdue_note,
+    ),
+    _token_count("Live tokens", expired=False, order=40),
+    _token_count("Expired tokens awaiting purge", expired=True, order=50),
+)
+
+
+def register_pii_dashboard_counts() -> None:
+    for item in PII_DASHBOARD_COUNTS:
+        registry.register_dashboard_count(item)

@@ -9,6 +9,8 @@ that one request); both call `pii.profiles.deletion`, one request per transactio
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -22,7 +24,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from pii.admin.display import day, when
+from pii.admin.display import day, when, when_column
 from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
 from pii.core.errors import DomainError
 from pii.models import DeletionRequest
@@ -76,6 +78,17 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "in_time":
             return queryset.filter(status=Status.PENDING, requested_at__gt=cutoff)
         return queryset
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What approve / reject do with each pending request they are given."""
+
+    action: str
+    run: Callable[[DeletionRequest, dict[str, Any]], DeletionRequest]
+    log_message: str
+    report: str  # "{count} {report}." after the run
+    form_class: type[forms.Form] | None = None
 
 
 class RejectionForm(forms.Form):
@@ -187,13 +200,8 @@ class DeletionRequestAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     def profile_ref_shown(self, obj: DeletionRequest) -> str:
         return obj.profile_ref
 
-    @admin.display(description="Requested", ordering="requested_at")
-    def requested_shown(self, obj: DeletionRequest) -> str:
-        return when(obj.requested_at)
-
-    @admin.display(description="Decided at")
-    def decided_at_shown(self, obj: DeletionRequest) -> str:
-        return when(obj.decided_at)
+    requested_shown = when_column("requested_at", "Requested")
+    decided_at_shown = when_column("decided_at", "Decided at", sortable=False)
 
     @admin.display(description="Decided by")
     def decided_by_shown(self, obj: DeletionRequest) -> str:
@@ -202,9 +210,7 @@ class DeletionRequestAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
             return "-"
         return obj.decided_by.get_username() if obj.decided_by else "(deleted user)"
 
-    @admin.display(description="Executed at")
-    def executed_at_shown(self, obj: DeletionRequest) -> str:
-        return when(obj.executed_at)
+    executed_at_shown = when_column("executed_at", "Executed at", sortable=False)
 
     @admin.display(description="Decided", ordering="decided_at")
     def decision_shown(self, obj: DeletionRequest) -> str:
@@ -239,56 +245,59 @@ class DeletionRequestAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
 
     @admin.action(description="Approve and erase the selected profiles", permissions=["decide"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> Any:
-        pending, skipped = self._split(queryset)
-        if not pending:
-            self.message_user(
-                request, "None of the selected requests is pending.", messages.WARNING
+        def approve(record: DeletionRequest, data: dict[str, Any]) -> DeletionRequest:
+            return deletion_request_approve(
+                deletion_request_id=record.pk, now=timezone.now(), decided_by=request.user
             )
-            return None
-        if request.POST.get("post") != "yes":
-            return self._confirm(request, "approve_selected", pending, skipped, form=None)
-        erased = 0
-        for record in pending:
-            try:
-                done = deletion_request_approve(
-                    deletion_request_id=record.pk, now=timezone.now(), decided_by=request.user
-                )
-            except DomainError:
-                skipped += 1
-                continue
-            erased += 1
-            self.log_change(request, done, "Approved; profile erased.")
-        self._report(request, f"{erased} profile(s) erased.", erased, skipped)
-        return None
+
+        return self._decide(
+            request,
+            queryset,
+            Decision("approve_selected", approve, "Approved; profile erased.", "profile(s) erased"),
+        )
 
     @admin.action(description="Reject the selected requests", permissions=["decide"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        def reject(record: DeletionRequest, data: dict[str, Any]) -> DeletionRequest:
+            return deletion_request_reject(
+                deletion_request_id=record.pk,
+                now=timezone.now(),
+                decided_by=request.user,
+                reason=data["reason"],
+            )
+
+        return self._decide(
+            request,
+            queryset,
+            Decision("reject_selected", reject, "Rejected.", "request(s) rejected", RejectionForm),
+        )
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet, decision: Decision) -> Any:
+        """Both actions: the confirmation page, then the service on each pending
+        request (one transaction each); requests no longer pending are skipped."""
         pending, skipped = self._split(queryset)
         if not pending:
             self.message_user(
                 request, "None of the selected requests is pending.", messages.WARNING
             )
             return None
-        if request.POST.get("post") != "yes":
-            return self._confirm(request, "reject_selected", pending, skipped, form=RejectionForm())
-        form = RejectionForm(request.POST)
-        if not form.is_valid():
-            return self._confirm(request, "reject_selected", pending, skipped, form=form)
-        rejected = 0
+        confirmed = request.POST.get("post") == "yes"
+        form = None
+        if decision.form_class is not None:
+            form = decision.form_class(request.POST) if confirmed else decision.form_class()
+        if not confirmed or (form is not None and not form.is_valid()):
+            return self._confirm(request, decision.action, pending, skipped, form=form)
+        data = form.cleaned_data if form is not None else {}
+        done = 0
         for record in pending:
             try:
-                done = deletion_request_reject(
-                    deletion_request_id=record.pk,
-                    now=timezone.now(),
-                    decided_by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
+                decided = decision.run(record, data)
             except DomainError:
                 skipped += 1
                 continue
-            rejected += 1
-            self.log_change(request, done, "Rejected.")
-        self._report(request, f"{rejected} request(s) rejected.", rejected, skipped)
+            done += 1
+            self.log_change(request, decided, decision.log_message)
+        self._report(request, f"{done} {decision.report}.", done, skipped)
         return None
 
     def _split(self, queryset: QuerySet) -> tuple[list[DeletionRequest], int]:

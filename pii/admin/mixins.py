@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -19,7 +19,8 @@ PURGE_ACTION = "purge_expired_rows"
 class ExpiredFilter(admin.SimpleListFilter):
     """Expired (due for the purge) or live, at the moment the page is shown.
 
-    For models with an `expires_at` column; NULL means "never expires"."""
+    For models whose manager is an `ExpiringQuerySet` (`expires_at`; NULL means
+    "never expires")."""
 
     title = "expired"
     parameter_name = "expired"
@@ -28,11 +29,13 @@ class ExpiredFilter(admin.SimpleListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        # The model's manager is a pii.core.expiring.ExpiringQuerySet: the one
+        # expiry rule, as the purge and the API's reads apply it.
         now = timezone.now()
         if self.value() == "yes":
-            return queryset.filter(expires_at__lte=now)
+            return queryset.expired(now)
         if self.value() == "no":
-            return queryset.filter(Q(expires_at__gt=now) | Q(expires_at__isnull=True))
+            return queryset.live(now)
         return queryset
 
 

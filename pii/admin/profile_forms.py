@@ -1,10 +1,13 @@
-"""The profile change form: the API's validation, the `updated_at` the page was
-loaded with, and the service's refusals shown as form errors.
+"""The profile change form: the `updated_at` the page was loaded with, the save
+through `pii.profiles.services.profile_update`, and the service's refusals
+(named domain errors) shown as form errors.
 
 `ProfileForm` (every writable field) is for staff holding
 `pii.view_unmasked_pii`; `ProfileOriginForm` (the non-personal fields) for the
-others. Neither saves anything: `ProfileAdmin.save_model` calls
-`pii.profiles.services.profile_update` with `form.changes` and `form.loaded_updated_at`.
+others. The form's `clean()` makes the one service call, inside the admin's
+transaction, so a refusal is an ordinary form error on the same page, with what
+was typed kept: nothing is carried on the request between admin methods.
+`ProfileAdmin.save_model` only reads the result.
 """
 
 from __future__ import annotations
@@ -13,18 +16,18 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
-from pii.api.profile_serializers import (
-    EMAIL_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
-    ProfileUpdateSerializer,
-)
 from pii.core.errors import DeletionPending, DomainError, EmailTaken, InvalidInput, StaleUpdate
 from pii.core.timestamps import rfc3339
+from pii.core.validators import parse_rfc3339
 from pii.models import Profile
 from pii.profiles import services
 
 NULLABLE_TEXT_FIELDS = ("full_name", "phone_number", "store_id", "created_by")
+# The inputs' maxlength, as the API's limits (the service enforces them).
+TEXT_MAX_LENGTH = 256
+EMAIL_MAX_LENGTH = 254
 # The admin's wide text input; no browser autofill of personal data.
 TEXT_INPUT = {"class": "vTextField", "autocomplete": "off"}
 
@@ -36,28 +39,28 @@ PENDING_MESSAGE = (
     "This profile has a pending deletion request; it cannot be changed unless the "
     "request is rejected."
 )
+BAD_LOADED_AT_MESSAGE = (
+    "last_updated_at: Must be an RFC 3339 timestamp with offset, e.g. 2019-08-24T14:15:22.123456Z."
+)
+
+
+def _optional_text(**kwargs: Any) -> forms.CharField:
+    """A text input that may be left empty, which clears the value."""
+    return forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs=TEXT_INPUT),
+        help_text=kwargs.pop("help_text", "Empty clears it."),
+        **kwargs,
+    )
 
 
 class _ProfileFormBase(forms.ModelForm):
-    """Carries the `updated_at` the page was loaded with and validates the changed
-    fields with the API's own input serializer (same rules, same messages)."""
+    """Carries the `updated_at` the page was loaded with; a valid form has been
+    saved through the service (`changes` says what changed)."""
 
     last_updated_at = forms.CharField(widget=forms.HiddenInput)
-    store_id = forms.CharField(
-        required=False,
-        max_length=TEXT_MAX_LENGTH,
-        widget=forms.TextInput(attrs=TEXT_INPUT),
-        help_text="Empty clears it.",
-    )
-    created_by = forms.CharField(
-        required=False,
-        max_length=TEXT_MAX_LENGTH,
-        widget=forms.TextInput(attrs=TEXT_INPUT),
-        help_text="Empty clears it.",
-    )
-
-    # Set by ProfileAdmin.get_form when the service refused the first attempt.
-    service_error: DomainError | None = None
+    store_id = _optional_text(max_length=TEXT_MAX_LENGTH)
+    created_by = _optional_text(max_length=TEXT_MAX_LENGTH)
 
     class Meta:
         model = Profile
@@ -68,43 +71,58 @@ class _ProfileFormBase(forms.ModelForm):
         if self.instance.pk is not None:
             self.initial["last_updated_at"] = rfc3339(self.instance.updated_at)
         self.changes: dict[str, Any] = {}
-        self.loaded_updated_at: datetime | None = None
-
-    def writable_changed(self) -> list[str]:
-        return [f for f in self.changed_data if f in services.PROFILE_WRITABLE_FIELDS]
+        self.saved_updated_at: datetime | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        payload: dict[str, Any] = {"last_updated_at": cleaned.get("last_updated_at")}
-        for field in self.writable_changed():
+        loaded_updated_at = parse_rfc3339(cleaned.get("last_updated_at") or "")
+        if loaded_updated_at is None:
+            self.add_error(None, BAD_LOADED_AT_MESSAGE)
+            return cleaned
+        changes = self._changes(cleaned)
+        if changes:
+            self._save(loaded_updated_at, changes)
+        return cleaned
+
+    def _changes(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """The writable fields changed on the page, as the service takes them."""
+        changes: dict[str, Any] = {}
+        for field in self.changed_data:
+            if field not in services.PROFILE_WRITABLE_FIELDS:
+                continue
             value = cleaned.get(field)
             if field in NULLABLE_TEXT_FIELDS and value == "":
                 value = None
-            payload[field] = value
-        serializer = ProfileUpdateSerializer(data=payload)
-        if not serializer.is_valid():
-            for field, errors in serializer.errors.items():
-                target = field if field in self.fields and field != "last_updated_at" else None
-                for message in _flatten(errors):
-                    self.add_error(target, message)
-            return cleaned
-        data = dict(serializer.validated_data)
-        self.loaded_updated_at = data.pop("last_updated_at")
-        self.changes = data
-        if self.service_error is not None:
-            self._add_service_error(self.service_error)
-        return cleaned
+            if field == "extended_attributes" and value is None:
+                value = {}
+            changes[field] = value
+        return changes
 
-    def _add_service_error(self, exc: DomainError) -> None:
+    def _save(self, loaded_updated_at: datetime, changes: dict[str, Any]) -> None:
+        """The one write, as the API's PATCH; a refusal becomes a form error."""
+        try:
+            profile = services.profile_update(
+                profile_id=self.instance.pk,
+                last_updated_at=loaded_updated_at,
+                changes=changes,
+                now=timezone.now(),
+            )
+        except DomainError as exc:
+            self._add_domain_error(exc)
+            return
+        self.changes = changes
+        self.saved_updated_at = profile.updated_at
+
+    def _add_domain_error(self, exc: DomainError) -> None:
         if isinstance(exc, StaleUpdate):
             self.add_error(None, STALE_MESSAGE)
         elif isinstance(exc, DeletionPending):
             self.add_error(None, PENDING_MESSAGE)
         elif isinstance(exc, InvalidInput) and exc.errors:
-            for field, errors in exc.errors.items():
-                for message in errors:
+            for field, messages in exc.errors.items():
+                for message in _flatten(messages):
                     self.add_error(field if field in self.fields else None, message)
         elif isinstance(exc, EmailTaken) and "email" in self.fields:
             self.add_error("email", exc.message)
@@ -113,7 +131,7 @@ class _ProfileFormBase(forms.ModelForm):
 
     def _post_clean(self) -> None:
         # The service validates and writes; the model instance is not saved by
-        # the form (and its full_clean would only repeat the checks above).
+        # the form (and its full_clean would only repeat the service's checks).
         pass
 
 
@@ -133,17 +151,8 @@ class ProfileForm(_ProfileFormBase):
     """For staff holding `pii.view_unmasked_pii`: every writable field."""
 
     email = forms.CharField(max_length=EMAIL_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT_INPUT))
-    full_name = forms.CharField(
-        required=False,
-        max_length=TEXT_MAX_LENGTH,
-        widget=forms.TextInput(attrs=TEXT_INPUT),
-        help_text="Empty clears it.",
-    )
-    phone_number = forms.CharField(
-        required=False,
-        widget=forms.TextInput(attrs=TEXT_INPUT),
-        help_text="E.164, e.g. +4915112345678. Empty clears it.",
-    )
+    full_name = _optional_text(max_length=TEXT_MAX_LENGTH)
+    phone_number = _optional_text(help_text="E.164, e.g. +4915112345678. Empty clears it.")
     extended_attributes = forms.JSONField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),

@@ -5,9 +5,10 @@
 - Lists decrypt one page (`list_per_page`) and nothing else; no full count of
   decrypted values, no "show all".
 - PII is masked unless the user holds `pii.view_unmasked_pii`.
-- Saving calls `pii.profiles.services.profile_update` with the `updated_at` the form was
-  loaded with; what the service refuses (stale `updated_at`, another profile's
-  email) comes back as a form error. No add, no delete: profiles are created
+- Saving calls `pii.profiles.services.profile_update` (from the form's `clean()`,
+  `pii.admin.profile_forms`) with the `updated_at` the form was loaded with; what
+  the service refuses (stale `updated_at`, another profile's email, invalid
+  values) comes back as a form error. No add, no delete: profiles are created
   through the API and erased through deletion requests, which staff can open
   from the profile's page ("Request deletion") or the list (an action).
 - While a deletion request is open the page is read-only, as the API refuses
@@ -40,9 +41,10 @@ from pii.admin.masking import (
 from pii.admin.mixins import ListTitleMixin
 from pii.admin.profile_forms import PENDING_MESSAGE, ProfileForm, ProfileOriginForm
 from pii.admin.profile_list import ProfileChangeList, search_results
+from pii.admin.site import profile_inlines
 from pii.core.errors import DeletionAlreadyRequested, DomainError
 from pii.models import DeletionRequest, Profile
-from pii.profiles import deletion, services
+from pii.profiles import deletion
 from pii.profiles.deletion import deletion_due_at
 
 PII_FIELDS = ("email", "full_name", "phone_number", "extended_attributes")
@@ -91,8 +93,6 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions_selection_counter = False
     actions = ["request_deletion"]
-    # Keep a class-level list: addresses.admin appends its read-only inline.
-    inlines: list[type[admin.options.InlineModelAdmin]] = []
 
     # --- permissions ---
 
@@ -255,20 +255,18 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             "attributes_masked",
         )
 
-    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        # Inlines (the addresses, appended by addresses.admin) show personal
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # Inlines other apps add (addresses.admin: the addresses) show personal
         # data in clear: only for staff who may see it unmasked.
         if not can_see_unmasked(request):
             return []
-        return super().get_inline_instances(request, obj)
+        return profile_inlines()
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> type[forms.ModelForm]:
         base = ProfileForm if can_see_unmasked(request) else ProfileOriginForm
-        form = super().get_form(request, obj, change=change, form=base, **kwargs)
-        form.service_error = getattr(request, "_pii_service_error", None)
-        return form
+        return super().get_form(request, obj, change=change, form=base, **kwargs)
 
     @admin.display(description="Email")
     def email_masked(self, obj: Profile) -> str:
@@ -324,27 +322,13 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             extra_context["pii_request_deletion_url"] = reverse(
                 "admin:pii_profile_request_deletion", args=[object_id]
             )
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            if request.method != "POST" or getattr(request, "_pii_service_error", None):
-                raise
-            # The admin's transaction is rolled back; render the form again, with
-            # what was typed and the service's refusal as a form error.
-            request._pii_service_error = exc  # type: ignore[attr-defined]
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
-        """The one write path: `pii.profiles.services.profile_update`, as the API's PATCH."""
-        if not form.changes:
-            return
-        profile = services.profile_update(
-            profile_id=obj.pk,
-            last_updated_at=form.loaded_updated_at,
-            changes=form.changes,
-            now=timezone.now(),
-        )
-        obj.updated_at = profile.updated_at
+        """Nothing left to write: the form's `clean()` saved the changes through
+        `pii.profiles.services.profile_update`, as the API's PATCH does."""
+        if form.saved_updated_at is not None:
+            obj.updated_at = form.saved_updated_at
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Inlines are read-only (addresses change through the API only).

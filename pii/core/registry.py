@@ -54,11 +54,23 @@ Reindexer = Callable[..., tuple[int, str]]
 
 
 @dataclass(frozen=True)
+class DashboardNote:
+    """A remark beside a dashboard count (e.g. "2 overdue"), optionally linking to
+    an admin list (`url_name`, `query`); `alert` highlights the row."""
+
+    text: str
+    url_name: str = ""
+    query: str = ""
+    alert: bool = False
+
+
+@dataclass(frozen=True)
 class DashboardCount:
     """One count on the admin's landing page, shown to staff holding `permission`.
 
     count(now=...) -> int (one indexed query, nothing decrypted); `url_name` and
-    `query` say which admin list it links to; `alert_when_positive` highlights it.
+    `query` say which admin list it links to; `alert_when_positive` highlights it;
+    note(now=...) -> DashboardNote, if given, is shown beside the count.
     """
 
     label: str
@@ -68,6 +80,7 @@ class DashboardCount:
     query: str = ""
     order: int = 100
     alert_when_positive: bool = False
+    note: Callable[..., DashboardNote] | None = None
 
 
 _resolvers: dict[str, Resolver] = {}
