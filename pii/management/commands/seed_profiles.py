@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from pii.core import blind_index
 from pii.core.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, new_object_id
 from pii.models import Profile
-from pii.profiles.search import profile_search_tokens
+from pii.profiles.search_tokens import profile_search_tokens
 from pii.profiles.services import email_digest
 
 # locale -> (share of profiles, phone generator)
