@@ -5,13 +5,37 @@ Messages are fixed texts that never quote the value sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
-from pii.core.validators import E164_RE, parse_rfc3339
+from pii.core.validators import E164_MESSAGE, E164_RE, FieldInvalid, is_e164, parse_rfc3339
+
+
+class RuleFieldMixin:
+    """A serializer field whose value is checked by a plain domain rule (e.g.
+    `pii.profiles.rules.email_clean`), so the API and the services apply one rule.
+
+    The DRF base class only documents the field (type, length, nullable) and
+    handles an absent value (required or skipped); any value sent, null
+    included, goes to `rule`, whose FieldInvalid becomes a ValidationError.
+    """
+
+    def __init__(self, *args: Any, rule: Callable[[Any], Any], **kwargs: Any) -> None:
+        self.rule = rule
+        super().__init__(*args, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if data is empty:
+            return super().run_validation(data)  # type: ignore[misc]
+        try:
+            return self.rule(data)
+        except FieldInvalid as exc:
+            raise serializers.ValidationError(exc.detail) from exc
 
 
 class StrictCharField(serializers.CharField):
@@ -29,14 +53,11 @@ class StrictCharField(serializers.CharField):
 class PhoneNumberField(StrictCharField):
     """E.164 phone number, e.g. `+4915112345678`."""
 
-    default_error_messages = {
-        "invalid": "Must be a string.",
-        "e164": "Must be an E.164 phone number: + and 2 to 15 digits, the first not 0.",
-    }
+    default_error_messages = {"invalid": "Must be a string.", "e164": E164_MESSAGE}
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
-        if E164_RE.fullmatch(value) is None:
+        if not is_e164(value):
             self.fail("e164")
         return value
 

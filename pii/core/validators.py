@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 # E.164: "+", then 2 to 15 digits, the first not 0. ASCII digits only (`\d`
 # would accept any Unicode digit), matched with fullmatch (no trailing newline).
 E164_RE = re.compile(r"\+[1-9][0-9]{1,14}")
+E164_MESSAGE = "Must be an E.164 phone number: + and 2 to 15 digits, the first not 0."
 # RFC 3339 date-time: the offset is required (`Z` or `+hh:mm`).
 _DATETIME_RE = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
@@ -45,3 +47,28 @@ def parse_rfc3339(value: str) -> datetime | None:
 def is_e164(value: object) -> bool:
     """An E.164 phone number: `+`, then 2 to 15 ASCII digits, the first not 0."""
     return isinstance(value, str) and E164_RE.fullmatch(value) is not None
+
+
+class FieldInvalid(Exception):
+    """One value breaks a rule. `detail` is its messages (a list), or for a
+    structured value `{part: detail}` (nested as deep as the value).
+
+    Raised by a feature's field rules; the feature's `*_clean` functions turn it
+    into InvalidInput, the API's serializer fields into a DRF ValidationError.
+    Messages are fixed texts: they never quote the value.
+    """
+
+    def __init__(self, detail: list[str] | dict[str, Any]) -> None:
+        self.detail = detail
+        super().__init__("invalid value")
+
+
+def flatten_detail(prefix: str, detail: list[str] | dict[str, Any]) -> dict[str, list[str]]:
+    """`{"a": {"b": [m]}}` under `prefix` as `{"prefix.a.b": [m]}` (how the API
+    names nested fields in `errors`)."""
+    if not isinstance(detail, dict):
+        return {prefix: list(detail)}
+    flat: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        flat.update(flatten_detail(f"{prefix}.{key}", value))
+    return flat

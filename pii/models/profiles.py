@@ -49,13 +49,13 @@ class DeletionRequest(models.Model):
 
     Holds no PII, and outlives the profile: after erasure `profile` is NULL and
     `profile_ref`/`display_id` still say which profile it was. The partial unique
-    constraint allows one open (pending/approved) or executed request per profile,
-    so two concurrent requests yield one 202 and one 409.
+    constraint allows one pending or executed request per profile, so two
+    concurrent requests yield one 202 and one 409. Approval erases at once
+    (pii.profiles.deletion), so there is no "approved" status.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending review"
-        APPROVED = "approved", "Approved, erasure scheduled"
         REJECTED = "rejected", "Rejected"
         EXECUTED = "executed", "Executed (profile erased)"
 
@@ -78,7 +78,7 @@ class DeletionRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["profile_ref"],
-                condition=Q(status__in=["pending", "approved", "executed"]),
+                condition=Q(status__in=["pending", "executed"]),
                 name="one_open_deletion_request_per_profile",
             )
         ]

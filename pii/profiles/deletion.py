@@ -35,8 +35,8 @@ from pii.models import DeletionRequest, Profile
 
 REJECTION_REASON_MAX_LENGTH = 1000
 # A request in these statuses keeps the profile read-only (approval erases at
-# once, so "approved" is never stored; it is kept here for the constraint).
-OPEN_DELETION_STATUSES = (DeletionRequest.Status.PENDING, DeletionRequest.Status.APPROVED)
+# once: there is no "approved" status).
+OPEN_DELETION_STATUSES = (DeletionRequest.Status.PENDING,)
 
 
 def profile_has_open_deletion(*, profile_id: str) -> bool:
@@ -46,7 +46,7 @@ def profile_has_open_deletion(*, profile_id: str) -> bool:
 
 
 def profile_ensure_writable(*, profile_id: str) -> None:
-    """Raises DeletionPending while the profile has a pending or approved request.
+    """Raises DeletionPending while the profile has a pending request.
 
     Used by every write to a profile or to what hangs off it (addresses)."""
     if profile_has_open_deletion(profile_id=profile_id):
@@ -56,7 +56,7 @@ def profile_ensure_writable(*, profile_id: str) -> None:
 def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionRequest:
     """Open a deletion request for the profile.
 
-    Raises NotFound, and DeletionAlreadyRequested when a request is already pending, approved
+    Raises NotFound, and DeletionAlreadyRequested when a request is already pending
     or executed (the partial unique constraint decides races).
     """
     with transaction.atomic():
@@ -143,7 +143,7 @@ def deletion_request_approve(
     """Approve a pending request: the profile is erased at once (`profile_erase`).
 
     Raises NotFound for an unknown request and DeletionNotPending when it is not pending
-    (already approved, rejected or executed: decided by someone else first).
+    (rejected or executed: decided by someone else first).
     """
     row = (
         DeletionRequest.objects.filter(pk=deletion_request_id)

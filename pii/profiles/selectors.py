@@ -1,10 +1,19 @@
-"""Reads of profiles: one profile, and one page of a search (pii.profiles.search)."""
+"""Reads of profiles: one profile, and one page of a list or search.
+
+The list's limits live here, once: the 10,000-profile window (`offset + count`)
+and the longest search term. The search engine (pii.profiles.search) serves
+the page.
+"""
 
 from __future__ import annotations
 
-from pii.core.errors import NotFound
+from pii.core.errors import MalformedRequest, NotFound, QueryTooBroad
 from pii.models import Profile
-from pii.profiles.search import SearchResult, profile_search
+from pii.profiles.search import DEFAULT_SORT, SEARCH_WINDOW, SearchResult, profile_search
+
+# Longer terms are refused: no email, name or phone is that long, and every
+# character adds search tokens to the query.
+Q_MAX_LENGTH = 256
 
 
 def profile_get(*, profile_id: str) -> Profile:
@@ -16,11 +25,26 @@ def profile_get(*, profile_id: str) -> Profile:
     return profile
 
 
-def profile_list(*, q: str | None, sort: str, offset: int, count: int) -> SearchResult:
-    """One page of the profiles matching `q` (all when None), in `sort` order, and
-    how many match in all (exact up to the window).
+def profile_list(
+    *, q: str | None, sort: str | None = None, offset: int = 0, count: int
+) -> SearchResult:
+    """One page of the profiles matching `q` (every profile when `q` is None or
+    empty), in `sort` order (default `-created_at`), and how many match in all
+    (exact up to the window).
 
-    A fixed number of queries whatever `count`. Raises MalformedRequest (from the
-    search engine) when `q` or `sort` cannot be served.
+    `offset` >= 0 and `count` >= 1 are the caller's to check (the API documents
+    their ranges). A fixed number of queries whatever `count`.
+
+    Raises MalformedRequest when `q` is longer than Q_MAX_LENGTH or too short
+    once normalized, or `sort` is unknown; QueryTooBroad when `offset + count`
+    goes beyond the SEARCH_WINDOW, or when sorting by email or full_name would
+    need more than SEARCH_WINDOW profiles.
     """
-    return profile_search(q=q, sort=sort, offset=offset, count=count)
+    if q and len(q) > Q_MAX_LENGTH:
+        raise MalformedRequest(f"Query parameter `q` must have at most {Q_MAX_LENGTH} characters.")
+    if offset + count > SEARCH_WINDOW:
+        raise QueryTooBroad(
+            f"offset + count must not exceed the window of {SEARCH_WINDOW:,} profiles; "
+            "narrow the search with `q` instead of paginating further."
+        )
+    return profile_search(q=q or None, sort=sort or DEFAULT_SORT, offset=offset, count=count)

@@ -19,16 +19,13 @@ from pii.core.optimistic import conditional_update, next_updated_at
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
 from pii.profiles.deletion import profile_ensure_writable
-from pii.profiles.search import profile_search_tokens
-
-PROFILE_WRITABLE_FIELDS = (
-    "email",
-    "full_name",
-    "phone_number",
-    "store_id",
-    "created_by",
-    "extended_attributes",
+from pii.profiles.rules import (
+    PROFILE_WRITABLE_FIELDS,
+    profile_changes_clean,
+    profile_create_clean,
 )
+from pii.profiles.search_tokens import profile_search_tokens
+
 _DISPLAY_ID_ATTEMPTS = 5
 
 
@@ -53,8 +50,13 @@ def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profi
 
     Returns (profile, created). One profile per email holds under concurrency
     through the unique `email_digest`: the loser of a race gets the winner's
-    profile. Raises DeletionPending when the existing profile is being deleted.
+    profile.
+
+    Raises InvalidInput when `data` breaks a rule (`rules.profile_create_clean`),
+    DeletionPending when the existing profile is being deleted, and
+    CreateRaceLost when every attempt lost a race (retrying succeeds).
     """
+    data = profile_create_clean(data)
     digest = email_digest(data["email"])
     for _ in range(_DISPLAY_ID_ATTEMPTS):
         existing = Profile.objects.filter(email_digest=digest).first()
@@ -79,12 +81,14 @@ def profile_update(
 ) -> Profile:
     """Apply `changes` (only the fields sent; None clears) to the profile.
 
-    Raises NotFound, DeletionPending, StaleUpdate (with `current_updated_at`)
-    when `last_updated_at` is not the current `updated_at`, and EmailTaken when
-    the new email belongs to another profile. Of two concurrent updates with the
+    Raises InvalidInput when `changes` break a rule (`rules.profile_changes_clean`),
+    NotFound, DeletionPending, StaleUpdate (with `current_updated_at`) when
+    `last_updated_at` is not the current `updated_at`, and EmailTaken when the
+    new email belongs to another profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the row is locked and the write is
     conditional on `updated_at`.
     """
+    changes = profile_changes_clean(changes)
     with transaction.atomic():
         profile = Profile.objects.select_for_update().filter(pk=profile_id).first()
         if profile is None:
@@ -94,8 +98,6 @@ def profile_update(
             raise StaleUpdate(extra={"current_updated_at": rfc3339(profile.updated_at)})
         previous_updated_at = profile.updated_at
         for field, value in changes.items():
-            if field not in PROFILE_WRITABLE_FIELDS:
-                raise ValueError(f"not a writable profile field: {field}")
             setattr(profile, field, value)
         if "email" in changes:
             digest = email_digest(profile.email)

@@ -139,16 +139,6 @@ def test_409_when_the_existing_profile_has_a_pending_deletion(api_client):
     assert Profile.objects.count() == 1
 
 
-def test_409_when_the_deletion_is_approved_but_not_yet_executed(api_client):
-    created = api_client.post(PROFILES_URL, FULL, format="json").json()
-    api_client.post(delete_url(created["id"]))
-    DeletionRequest.objects.update(status=DeletionRequest.Status.APPROVED)
-
-    response = api_client.post(PROFILES_URL, FULL, format="json")
-
-    assert_problem(response, 409)
-
-
 def test_a_rejected_deletion_request_does_not_block_get_or_create(api_client):
     created = api_client.post(PROFILES_URL, FULL, format="json").json()
     api_client.post(delete_url(created["id"]))

@@ -49,8 +49,8 @@ def test_a_second_request_while_pending_answers_409(api_client):
     assert DeletionRequest.objects.count() == 1
 
 
-@pytest.mark.parametrize("status", ["approved", "executed"])
-def test_a_request_after_approval_or_execution_answers_409(api_client, status):
+@pytest.mark.parametrize("status", ["executed"])
+def test_a_request_after_execution_answers_409(api_client, status):
     profile = create_profile(api_client)
     api_client.post(delete_url(profile["id"]))
     DeletionRequest.objects.update(status=status)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from drf_spectacular.validation import validate_schema
 
+from tests.pii.profiles_support import PROFILE_FIELDS
+
 pytestmark = pytest.mark.django_db
 
 SCHEMA_URL = "/v1/d/pii/openapi.json"
@@ -76,18 +78,7 @@ def test_success_bodies_are_real_components(schema):
 def test_profile_component_lists_every_field(schema):
     profile = schema["components"]["schemas"]["Profile"]
 
-    assert set(profile["properties"]) == {
-        "id",
-        "display_id",
-        "email",
-        "full_name",
-        "phone_number",
-        "store_id",
-        "created_by",
-        "extended_attributes",
-        "created_at",
-        "updated_at",
-    }
+    assert set(profile["properties"]) == PROFILE_FIELDS
     assert profile["properties"]["created_at"]["format"] == "date-time"
     extended = profile["properties"]["extended_attributes"]
     assert extended["maxProperties"] == 20

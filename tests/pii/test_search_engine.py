@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from pii.core import blind_index
 from pii.core.errors import MalformedRequest
 from pii.models import Profile
-from pii.profiles import search
+from pii.profiles import search, search_sql
 from pii.profiles.search import profile_search, profile_search_tokens
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -305,9 +305,9 @@ def test_dense_queries_skip_the_exact_count(small_window: int, is_postgres: bool
             cursor.execute("ANALYZE pii_profile")  # the sample extrapolates from reltuples
     branches = search.parse_query("crowd")
 
-    probed = search._probe(branches, blind_index.current_version())
+    probed = search_sql.probe(branches, blind_index.current_version(), window=small_window)
 
-    assert probed == (search.DENSE if is_postgres else small_window + 1)
+    assert probed == (search_sql.DENSE if is_postgres else small_window + 1)
     result = profile_search(q="crowd", sort="-created_at", offset=0, count=3)
     assert [p.id for p in result.profiles] == [p.id for p in reversed(made)][:3]
     assert result.total == small_window
@@ -320,7 +320,7 @@ def test_the_density_sample_is_sized_from_the_current_table_not_stale_statistics
     # -1: sizing from it sampled the whole table, a full scan on every search.
     def sample_percent() -> float:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {search._sample_percent_sql('scratch')}", [2000])
+            cursor.execute(f"SELECT {search_sql.sample_percent_sql('scratch')}", [2000])
             return cursor.fetchone()[0]
 
     with connection.cursor() as cursor:

@@ -8,10 +8,12 @@ digest, the blind-index search tokens and their key version) but written in bulk
 COPY on PostgreSQL, batched INSERTs on SQLite. Row building (HMACs and encryption)
 runs in worker processes; the parent only de-duplicates and writes.
 
-Names come from several Faker locales (accented German, French, Spanish, Polish,
-Turkish, Swedish names ...), emails are derived from the names with a skewed mix of
-mail domains (gmail, outlook, yahoo, gmx, web.de ...), phones are E.164 numbers of
-the profile's country, and `created_at` is spread over the last five years.
+Needs Faker, a development extra (`pip install -e '.[dev]'`); without it the
+command says so and stops. Names come from several Faker locales (accented
+German, French, Spanish, Polish, Turkish, Swedish names ...), emails are derived
+from the names with a skewed mix of mail domains (gmail, outlook, yahoo, gmx,
+web.de ...), phones are E.164 numbers of the profile's country, and
+`created_at` is spread over the last five years.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import random
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,7 +33,7 @@ from django.db import connection, transaction
 from pii.core import blind_index
 from pii.core.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, new_object_id
 from pii.models import Profile
-from pii.profiles.search import profile_search_tokens
+from pii.profiles.search_tokens import profile_search_tokens
 from pii.profiles.services import email_digest
 
 # locale -> (share of profiles, phone generator)
@@ -69,6 +72,18 @@ MAIL_DOMAINS: dict[str, float] = {
 }
 COMPANY_DOMAIN_SHARE = 1.0 - sum(MAIL_DOMAINS.values())
 
+# Local parts of the emails and their shares (`f`/`la`: first/last name slugs,
+# `f0`/`la0` their initials, `year` a birth year, `n`/`nn` a number).
+LOCAL_PARTS: dict[str, float] = {
+    "{f}.{la}": 0.30,
+    "{f}{la}": 0.15,
+    "{f0}.{la}": 0.10,
+    "{f}_{la}": 0.07,
+    "{f}.{la}{year}": 0.18,
+    "{f}{la0}{n}": 0.12,
+    "{la}.{f}{nn}": 0.08,
+}
+
 STORES = [f"store-{n:03d}" for n in range(1, 41)]
 ASSOCIATES = [f"associate-{n:04d}" for n in range(1, 301)]
 SPAN = timedelta(days=5 * 365)
@@ -76,35 +91,49 @@ SPAN = timedelta(days=5 * 365)
 _POOLS: dict[str, Any] = {}
 
 
-def _digits(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice("0123456789") for _ in range(n))
+# E.164 mobile numbers per locale: `#` is any digit, `[..]` one of the digits listed.
+PHONE_FORMATS: dict[str, tuple[str, ...]] = {
+    "de_DE": ("+491[567]########", "+491[567]#########"),
+    "en_US": ("+1[23456789]##[23456789]######",),
+    "en_GB": ("+447#########",),
+    "fr_FR": ("+33[67]########",),
+    "es_ES": ("+34[67]########",),
+    "it_IT": ("+393#########",),
+    "pl_PL": ("+48[5678]########",),
+    "nl_NL": ("+316########",),
+    "sv_SE": ("+467[02369]#######",),
+    "tr_TR": ("+905#########",),
+    "pt_BR": ("+55[123456789]#9########",),
+    "cs_CZ": ("+420[67]########",),
+}
+_PHONE_TOKEN = re.compile(r"\[[0-9]+\]|.")
 
 
 def _phone(rng: random.Random, locale: str) -> str:
     """An E.164 mobile number of the locale's country."""
-    if locale == "de_DE":
-        return f"+491{rng.choice('567')}{rng.randint(0, 9)}{_digits(rng, rng.choice((7, 8)))}"
-    if locale == "en_US":
-        return f"+1{rng.randint(2, 9)}{_digits(rng, 2)}{rng.randint(2, 9)}{_digits(rng, 6)}"
-    if locale == "en_GB":
-        return f"+447{_digits(rng, 9)}"
-    if locale == "fr_FR":
-        return f"+33{rng.choice('67')}{_digits(rng, 8)}"
-    if locale == "es_ES":
-        return f"+34{rng.choice('67')}{_digits(rng, 8)}"
-    if locale == "it_IT":
-        return f"+393{_digits(rng, 9)}"
-    if locale == "pl_PL":
-        return f"+48{rng.choice('5678')}{_digits(rng, 8)}"
-    if locale == "nl_NL":
-        return f"+316{_digits(rng, 8)}"
-    if locale == "sv_SE":
-        return f"+467{rng.choice('02369')}{_digits(rng, 7)}"
-    if locale == "tr_TR":
-        return f"+905{_digits(rng, 9)}"
-    if locale == "pt_BR":
-        return f"+55{rng.randint(11, 99)}9{_digits(rng, 8)}"
-    return f"+420{rng.choice('67')}{_digits(rng, 8)}"  # cs_CZ
+    out = []
+    for part in _PHONE_TOKEN.findall(rng.choice(PHONE_FORMATS[locale])):
+        if part == "#":
+            out.append(rng.choice("0123456789"))
+        elif part.startswith("["):
+            out.append(rng.choice(part[1:-1]))
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+INSTALL_FAKER = (
+    "seed_profiles needs Faker, a development dependency. Install the dev extra: "
+    "pip install -e '.[dev]'"
+)
+
+
+def _require_faker() -> None:
+    """CommandError saying how to install Faker when it is missing."""
+    try:
+        import faker  # noqa: F401 -- only whether it imports
+    except ImportError as exc:
+        raise CommandError(INSTALL_FAKER) from exc
 
 
 def _build_pools(seed: int) -> dict[str, Any]:
@@ -129,21 +158,16 @@ def _ascii_slug(value: str) -> str:
 
 def _email(rng: random.Random, first: str, last: str, domain: str) -> str:
     f, la = _ascii_slug(first) or "user", _ascii_slug(last) or "mail"
-    pattern = rng.random()
-    if pattern < 0.30:
-        local = f"{f}.{la}"
-    elif pattern < 0.45:
-        local = f"{f}{la}"
-    elif pattern < 0.55:
-        local = f"{f[0]}.{la}"
-    elif pattern < 0.62:
-        local = f"{f}_{la}"
-    elif pattern < 0.80:
-        local = f"{f}.{la}{rng.randint(1950, 2008)}"
-    elif pattern < 0.92:
-        local = f"{f}{la[:1]}{rng.randint(1, 999)}"
-    else:
-        local = f"{la}.{f}{rng.randint(10, 99)}"
+    template = _pick_weighted(rng, LOCAL_PARTS, 1.0) or "{la}.{f}{nn}"
+    local = template.format(
+        f=f,
+        la=la,
+        f0=f[0],
+        la0=la[:1],
+        year=rng.randint(1950, 2008),
+        n=rng.randint(1, 999),
+        nn=rng.randint(10, 99),
+    )
     # Case as customers type it: mostly lower, sometimes capitalised.
     if rng.random() < 0.08:
         local = local.capitalize()
@@ -244,6 +268,7 @@ class Command(BaseCommand):
             else random.SystemRandom().randrange(2**31)
         )
         workers = max(1, options["workers"])
+        _require_faker()
         started = time.monotonic()
         _POOLS.update(_build_pools(seed))
         seen_digests, seen_display = self._existing_keys()

@@ -1,0 +1,222 @@
+"""The SQL of the profile search, and the check of each candidate it returns.
+
+pii.profiles.search decides the plan; this module builds its statements (only
+the token containment test differs between PostgreSQL and SQLite), probes how
+many candidates there are, streams rows, and verifies candidates against the
+exact substring rule after decrypting only the fields whose tokens matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+
+from pii.models import Profile
+from pii.profiles.search_tokens import NORMALIZE, Branch
+
+# Density sampling before the exact candidate count (PostgreSQL only, see probe).
+SAMPLE_ROWS = 2000
+DENSE_MIN_HITS = 50
+DENSE_FACTOR = 5
+DENSE = -1
+# Rows fetched per round trip while walking an index through the server-side cursor.
+WALK_CHUNK = 1024
+
+TABLE = Profile._meta.db_table
+
+
+# --- SQL building (vendor specific: only the containment test differs) ---------------
+
+
+def _contains_sql(branch: Branch, *, indexable: bool) -> tuple[str, list[Any]]:
+    """SQL true when a row's tokens contain all of the branch's tokens."""
+    if connection.vendor == "postgresql":
+        # Plain `@>` with an int[] right side uses the default GIN opclass. In the
+        # walk, `coalesce` hides the column from the planner so that it walks the
+        # created_at index instead of building the whole candidate bitmap.
+        column = "search_tokens" if indexable else "coalesce(search_tokens, '{}'::int[])"
+        return f"{column} @> %s::int[]", [list(branch.tokens)]
+    # SQLite: a JSON array per row, unnested with json_each (a scan). Tokens are
+    # unique per row, so "all contained" is "as many hits as query tokens".
+    marks = ", ".join(["%s"] * len(branch.tokens))
+    sql = f"(SELECT count(*) FROM json_each(search_tokens) WHERE value IN ({marks})) = %s"  # noqa: S608 -- placeholders only
+    return sql, [*branch.tokens, len(branch.tokens)]
+
+
+def where_sql(
+    branches: Sequence[Branch], version: int, *, indexable: bool
+) -> tuple[str, list[Any]]:
+    """SQL true for the candidates: rows with the current key version whose
+    tokens contain all of at least one branch's."""
+    parts, params = [], []
+    for branch in branches:
+        sql, branch_params = _contains_sql(branch, indexable=indexable)
+        parts.append(sql)
+        params.extend(branch_params)
+    return f"blind_index_version = %s AND ({' OR '.join(parts)})", [version, *params]
+
+
+def branch_columns_sql(
+    branches: Sequence[Branch], *, indexable: bool, always: str | None
+) -> tuple[str, list[Any]]:
+    """Per branch, the encrypted column when that branch's tokens matched, else NULL.
+
+    Only these are decrypted, so a candidate costs one or two decryptions, never
+    four. `always` is a column the caller needs for every row (the sort key).
+    """
+    cols, params = [], []
+    for branch in branches:
+        if branch.column == always:
+            cols.append(branch.column)
+            continue
+        sql, branch_params = _contains_sql(branch, indexable=indexable)
+        cols.append(f"CASE WHEN {sql} THEN {branch.column} END")
+        params.extend(branch_params)
+    return ", ".join(cols), params
+
+
+# --- decryption and verification ----------------------------------------------------
+
+
+def decrypt(raw: Any) -> str:
+    fernet = Profile._meta.get_field("email").fernet  # type: ignore[attr-defined]
+    return fernet.decrypt(bytes(raw)).decode()
+
+
+def matches(branches: Sequence[Branch], raws: Sequence[Any], cache: dict[str, str]) -> bool:
+    """The exact rule, decrypting at most one field per branch (and each field once)."""
+    for branch, raw in zip(branches, raws, strict=True):
+        if raw is None:
+            continue
+        clear = cache.get(branch.column)
+        if clear is None:
+            clear = cache[branch.column] = decrypt(raw)
+        if branch.needle in NORMALIZE[branch.field](clear):
+            return True
+    return False
+
+
+def time_order(field: str) -> list[str]:
+    """The columns that order by `field` (created_at or updated_at); ties fall
+    back to creation order."""
+    return [field, "created_at", "id"] if field == "updated_at" else ["created_at", "id"]
+
+
+def order_sql(field: str, descending: bool) -> str:
+    direction = "DESC" if descending else "ASC"
+    return ", ".join(f"{key} {direction}" for key in time_order(field))
+
+
+def load_page(ids: Sequence[str]) -> list[Profile]:
+    """Fully loaded profiles, in the order of `ids` (one query)."""
+    if not ids:
+        return []
+    by_id = Profile.objects.in_bulk(list(ids))
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _count_upto(where: str, params: list[Any], limit: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS probe",  # noqa: S608
+            [*params, limit],
+        )
+        return cursor.fetchone()[0]
+
+
+def _rows_estimate_sql(table: str) -> str:
+    """SQL: the table's row count now, as the planner estimates it.
+
+    The density of the last ANALYZE (rows per page) times the current size in
+    pages, so statistics gone stale after a bulk load still size the sample
+    right. NULL when the table was never analyzed (reltuples -1, e.g. right after
+    a restore): sizing the sample from that would read the whole table.
+    """
+    return (
+        "(SELECT CASE WHEN reltuples > 0 AND relpages > 0 THEN reltuples / relpages * "  # noqa: S608
+        "greatest(pg_relation_size(oid) / current_setting('block_size')::int, 1) END "
+        f"FROM pg_class WHERE oid = '{table}'::regclass)"
+    )
+
+
+def sample_percent_sql(table: str) -> str:
+    """SQL (one parameter: how many rows): the TABLESAMPLE SYSTEM percentage that
+    reads about that many rows of `table`; 0 without statistics. (`least` ignores
+    NULL, hence the `coalesce` inside.)"""
+    return f"least(100, coalesce(%s * 100.0 / {_rows_estimate_sql(table)}, 0))"
+
+
+def probe(branches: Sequence[Branch], version: int, *, window: int) -> int:
+    """How many candidates, up to `window` + 1; DENSE when obviously more.
+
+    PostgreSQL: counting candidates through GIN builds the bitmap of *all* of them
+    (60 ms for gmail.com at 1M rows). So a random sample of ~SAMPLE_ROWS rows
+    (TABLESAMPLE SYSTEM) is checked first, in the same statement: when it
+    extrapolates to more than DENSE_FACTOR windows (with at least DENSE_MIN_HITS
+    hits, far beyond sampling noise), the exact count is skipped (its subquery is
+    an init plan, evaluated only when the ELSE branch is reached). Without
+    statistics nothing is sampled (see _rows_estimate_sql).
+    """
+    where, params = where_sql(branches, version, indexable=True)
+    if connection.vendor != "postgresql":
+        return _count_upto(where, params, window + 1)
+    sample_where, sample_params = where_sql(branches, version, indexable=False)
+    rows = _rows_estimate_sql(TABLE)
+    sql = (
+        "WITH sample AS ("  # noqa: S608
+        f"  SELECT count(*) FILTER (WHERE {sample_where}) AS hits, count(*) AS seen"
+        f"  FROM {TABLE} TABLESAMPLE SYSTEM ({sample_percent_sql(TABLE)})"
+        ") SELECT CASE WHEN hits >= %s AND hits * "
+        f"{rows} >= %s * seen THEN -1 ELSE "
+        f"(SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS probe) "
+        "END FROM sample"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                *sample_params,
+                SAMPLE_ROWS,
+                DENSE_MIN_HITS,
+                DENSE_FACTOR * window,
+                *params,
+                window + 1,
+            ],
+        )
+        return cursor.fetchone()[0]
+
+
+def force_index_walk() -> None:
+    """Only the sort index can serve the walk (for this transaction only).
+
+    A cursor is planned for its first rows, but with an unknown filter selectivity
+    the planner may still prefer a sequential scan plus a sort of every candidate.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('enable_seqscan', 'off', true), "
+            "set_config('enable_bitmapscan', 'off', true), "
+            "set_config('enable_sort', 'off', true)"
+        )
+
+
+def stream(sql: str, params: list[Any], first: int) -> Iterator[tuple[Any, ...]]:
+    """Rows of one query, fetched lazily (PostgreSQL: a server-side cursor).
+
+    The filter runs in the database, so every FETCH walks the index until it has
+    that many candidates: the first one asks for just the page, later ones double.
+    """
+    cursor = connection.chunked_cursor()
+    size = max(1, first)
+    try:
+        cursor.execute(sql, params)
+        while True:
+            chunk: Iterable[tuple[Any, ...]] = cursor.fetchmany(size)
+            if not chunk:
+                return
+            yield from chunk
+            size = min(size * 2, WALK_CHUNK)
+    finally:
+        cursor.close()
