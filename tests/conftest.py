@@ -1,14 +1,17 @@
-"""Shared fixtures: API clients holding keys with given scopes, staff users."""
+"""Shared fixtures: thin wrappers over `tests.support` (import helpers from there,
+not from a conftest): API clients holding keys with given scopes, profiles."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from pii.models import SCOPES, ApiKey
+from pii.models import Profile
+from tests import support
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -24,14 +27,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def make_client(db: None) -> Callable[..., APIClient]:
-    """make_client(scopes=[...]) -> an APIClient sending a fresh key with those scopes."""
+    """make_client(scopes=[...], name=..., revoked=..., expiry_date=...) -> an APIClient
+    sending a fresh key in that state (every scope by default); the key is `.api_key`."""
 
-    def _make(scopes: list[str] | tuple[str, ...] = SCOPES, name: str = "test") -> APIClient:
-        _, key = ApiKey.objects.create_key(name=name, scopes=list(scopes))
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        client.api_key = key  # type: ignore[attr-defined]
-        return client
+    def _make(**key: Any) -> APIClient:
+        return support.bearer_client(support.make_api_key(**key))
 
     return _make
 
@@ -45,6 +45,17 @@ def api_client(make_client: Callable[..., APIClient]) -> APIClient:
 @pytest.fixture
 def anon_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def make_profile(db: None) -> Callable[..., Profile]:
+    """make_profile(now=..., **fields) -> a new profile (support.make_profile)."""
+    return support.make_profile
+
+
+@pytest.fixture
+def profile(make_profile: Callable[..., Profile]) -> Profile:
+    return make_profile()
 
 
 @pytest.fixture

@@ -1,17 +1,29 @@
-"""Helpers shared by the profile API tests (tests/pii/test_profiles_*.py)."""
+"""Helpers of the profile API tests (tests/pii/test_profiles_*.py) that go through
+HTTP. Paths, `unique_email` and `assert_problem` live in `tests.support`; they are
+re-exported here until those modules import them from there."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from pii.core.ids import new_object_id
+from tests.support import PROFILES_URL, assert_problem, delete_url, profile_url, unique_email
 
-PROFILES_URL = "/v1/d/pii/profiles"
-_emails = itertools.count()
+__all__ = [
+    "PROFILES_URL",
+    "PROFILE_FIELDS",
+    "assert_problem",
+    "create_profile",
+    "delete_url",
+    "patch_profile",
+    "post_profile",
+    "profile_url",
+    "unique_email",
+    "unknown_profile_id",
+]
 
 PROFILE_FIELDS = {
     "id",
@@ -27,21 +39,9 @@ PROFILE_FIELDS = {
 }
 
 
-def profile_url(profile_id: str) -> str:
-    return f"{PROFILES_URL}/{profile_id}"
-
-
-def delete_url(profile_id: str) -> str:
-    return f"{PROFILES_URL}/{profile_id}/delete"
-
-
 def unknown_profile_id() -> str:
     """A well-formed id that names no profile."""
     return new_object_id()
-
-
-def unique_email() -> str:
-    return f"customer{next(_emails)}@example.com"
 
 
 def post_profile(client: APIClient, **fields: Any) -> Response:
@@ -59,14 +59,3 @@ def create_profile(client: APIClient, **fields: Any) -> dict[str, Any]:
 def patch_profile(client: APIClient, profile: dict[str, Any], **changes: Any) -> Response:
     body = {"last_updated_at": profile["updated_at"], **changes}
     return client.patch(profile_url(profile["id"]), body, format="json")
-
-
-def assert_problem(response: Response, status: int) -> dict[str, Any]:
-    """The response is a problem+json error with this status; returns its body."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert body["request_id"] == response["X-Request-ID"]
-    assert body["message"]
-    return body

@@ -1,0 +1,283 @@
+"""What the tests share: the API's paths, API keys and clients, objects made through
+the services (profiles, addresses, data entries, deletion requests, tokens), and
+the one problem+json assertion.
+
+Plain functions: test modules import them from here (`from tests.support import
+...`), never from a conftest; the fixtures in the conftest files wrap them.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from addresses.models import Address
+from addresses.services import address_get_or_create
+from pii.models import SCOPES, ApiKey, DeletionRequest, Profile
+from pii.profiles.deletion import deletion_request_create
+from pii.profiles.services import profile_get_or_create
+from pii.tokens.services import tokens_create
+from vault.models import DataEntry
+from vault.services import data_entry_create
+
+# A fixed instant for tests that control the clock.
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+# --- paths ----------------------------------------------------------------------------
+
+API = "/v1/d/pii"
+PROFILES_URL = f"{API}/profiles"
+DATA_URL = f"{API}/data"
+TOKENIZE_URL = f"{API}/tokenize"
+DETOKENIZE_URL = f"{API}/detokenize"
+
+
+def profile_url(profile_id: str) -> str:
+    return f"{PROFILES_URL}/{profile_id}"
+
+
+def delete_url(profile_id: str) -> str:
+    return f"{PROFILES_URL}/{profile_id}/delete"
+
+
+def addresses_url(profile_id: str) -> str:
+    return f"{PROFILES_URL}/{profile_id}/addresses"
+
+
+def address_url(profile_id: str, address_id: str) -> str:
+    return f"{PROFILES_URL}/{profile_id}/addresses/{address_id}"
+
+
+def data_url(data_id: str) -> str:
+    return f"{DATA_URL}/{data_id}"
+
+
+# --- API keys and clients -------------------------------------------------------------
+
+
+def make_api_key(
+    *,
+    scopes: Iterable[str] = SCOPES,
+    name: str = "test",
+    revoked: bool = False,
+    expiry_date: datetime | None = None,
+) -> str:
+    """A new key in any state (no scope, revoked, expired); returns its clear text.
+
+    Written past `api_key_create` on purpose: the service refuses a key without
+    scopes, and tests need such keys to prove they are refused.
+    """
+    _, key = ApiKey.objects.create_key(
+        name=name, scopes=list(scopes), revoked=revoked, expiry_date=expiry_date
+    )
+    return key
+
+
+def client_with(authorization: str | None) -> APIClient:
+    """An APIClient sending this `Authorization` header (none when None)."""
+    client = APIClient()
+    if authorization is not None:
+        client.credentials(HTTP_AUTHORIZATION=authorization)
+    return client
+
+
+def bearer_client(key: str) -> APIClient:
+    """An APIClient sending `Authorization: Bearer <key>`; the key is `client.api_key`."""
+    client = client_with(f"Bearer {key}")
+    client.api_key = key  # type: ignore[attr-defined]
+    return client
+
+
+# --- objects, made through the services -----------------------------------------------
+
+_seq = itertools.count()
+
+ADDRESS = {
+    "full_name": "Erika Mustermann",
+    "company_name": "Muster GmbH",
+    "address_line_1": "Heidestrasse 17",
+    "address_line_2": "Hinterhaus, 3. OG",
+    "zip_code": "51147",
+    "city": "Koeln",
+    "state": "Nordrhein-Westfalen",
+    "country_code": "DE",
+    "contact_phone": "+4922112345678",
+}
+
+
+def unique_email() -> str:
+    return f"customer{next(_seq)}@example.com"
+
+
+def make_profile(*, now: datetime | None = None, **fields: Any) -> Profile:
+    """A new profile (a unique email unless given), as `POST /profiles` makes it."""
+    fields.setdefault("email", unique_email())
+    profile, created = profile_get_or_create(data=fields, now=now or timezone.now())
+    assert created, "make_profile: a profile with this email exists"
+    return profile
+
+
+def make_address(profile: Profile, *, now: datetime | None = None, **fields: Any) -> Address:
+    """A new address of `profile`: ADDRESS with `fields` over it."""
+    address, created = address_get_or_create(
+        profile_id=profile.pk, data={**ADDRESS, **fields}, now=now or timezone.now()
+    )
+    assert created, "make_address: the profile has this address already"
+    return address
+
+
+def make_data_entry(
+    content: bytes = b"%PDF-1.7 hello",
+    *,
+    content_type: str = "application/pdf",
+    ttl_days: int | None = None,
+    now: datetime | None = None,
+) -> DataEntry:
+    return data_entry_create(
+        content_type=content_type, content=content, ttl_days=ttl_days, now=now or timezone.now()
+    )
+
+
+def make_deletion_request(profile: Profile, *, now: datetime | None = None) -> DeletionRequest:
+    """A pending deletion request for `profile`."""
+    return deletion_request_create(profile_id=profile.pk, now=now or timezone.now())
+
+
+def make_token(value: Any, *, now: datetime | None = None) -> str:
+    """A token for `value`; returns its id."""
+    result = tokens_create(values={"value": value}, now=now or timezone.now())
+    return result.tokens["value"]
+
+
+# --- data entries (the vault) ---------------------------------------------------------
+
+# Bytes that break anything treating content as text: NUL, invalid UTF-8,
+# lone continuation bytes, CR/LF, every byte value once.
+BINARY = b"\x00\xff\xfe\x80\xc3\x28\r\n\x00" + bytes(range(256)) + b"\xed\xa0\x80\x00"
+
+
+def b64(content: bytes) -> str:
+    return base64.b64encode(content).decode("ascii")
+
+
+def payload(content: bytes = b"%PDF-1.7 hello", **fields: Any) -> dict[str, Any]:
+    """A `POST /data` body."""
+    return {"content_type": "application/pdf", "content": b64(content), **fields}
+
+
+def body_bytes(response: Any) -> bytes:
+    """The body of a streaming or plain response."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def raw_content(data_id: str) -> bytes:
+    """The content column as stored, read past the ORM (no decryption)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT content FROM vault_dataentry WHERE id = %s", [data_id])
+        row = cursor.fetchone()
+    assert row is not None
+    return bytes(row[0])
+
+
+# --- admin pages ----------------------------------------------------------------------
+
+ADMIN_PROFILES_URL = "/admin/pii/profile/"
+ADMIN_DELETION_REQUESTS_URL = "/admin/pii/deletionrequest/"
+
+# What a back-office clerk gets: everything but the unmasked view.
+CLERK_PERMISSIONS = (
+    "view_profile",
+    "change_profile",
+    "view_deletionrequest",
+    "add_deletionrequest",
+    "change_deletionrequest",
+    "view_token",
+    "delete_token",
+    "view_apikey",
+    "add_apikey",
+    "change_apikey",
+    "vault.view_dataentry",
+    "vault.delete_dataentry",
+)
+
+
+def admin_change_url(profile_id: str) -> str:
+    return f"{ADMIN_PROFILES_URL}{profile_id}/change/"
+
+
+def make_staff(username: str = "clerk", perms: tuple[str, ...] = CLERK_PERMISSIONS) -> User:
+    """An active staff user holding `perms`.
+
+    A bare codename is a `pii` permission; other apps' are "app_label.codename".
+    """
+    user = User.objects.create_user(username=username, password="pw-for-tests-only")
+    user.is_staff = True
+    user.save()
+    wanted = [p if "." in p else f"pii.{p}" for p in perms]
+    permissions = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in (p.split(".", 1) for p in wanted)
+    ]
+    user.user_permissions.set(permissions)
+    return User.objects.get(pk=user.pk)  # fresh permission cache
+
+
+def change_form_data(response: Any, **overrides: Any) -> dict[str, Any]:
+    """The POST a browser would send for an admin change page, with `overrides`.
+
+    Collects the main form's current values and every inline formset (its
+    management form and rows), as the rendered page holds them.
+    """
+    data: dict[str, Any] = {}
+
+    def collect(form: Any) -> None:
+        for bound in form:
+            value = bound.value()
+            data[bound.html_name] = "" if value is None else value
+
+    collect(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        collect(inline.formset.management_form)
+        for form in inline.formset.forms:
+            collect(form)
+    data.update(overrides)
+    return data
+
+
+def page_text(response: Any) -> str:
+    return response.content.decode()
+
+
+# --- problem+json ---------------------------------------------------------------------
+
+
+def assert_problem(response: Any, status: int, *, title: str | None = None) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status; returns its body.
+
+    Checks the content type, the members every problem carries, that
+    `request_id` is the response's `X-Request-ID`, and that no stack trace leaked.
+    """
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "about:blank"
+    assert body["status"] == status
+    assert body["title"]
+    if title is not None:
+        assert body["title"] == title
+    assert body["message"]
+    assert body["request_id"] == response["X-Request-ID"]
+    text = response.content.decode()
+    assert "Traceback" not in text
+    assert 'File "' not in text
+    return body
