@@ -9,9 +9,11 @@ rewrites a record before any handler sees it:
 - paths in Django's request logs (`django.request`, `django.server`) keep only
   id-like segments, and never their query string.
 
-It is installed in `settings.LOGGING` on the loggers that attach requests or
-exceptions (`django.request`, `django.server`) and on the console handler, so
-every record printed passes through it.
+It is installed in `settings.LOGGING` (built by `logging_config`) on the loggers
+that attach requests or exceptions (`django.request`, `django.server`) and on the
+console handler, so every record printed passes through it, in either format:
+`text` (the default) or `json` (`JsonFormatter`, one object per line, whitelisted
+fields only).
 """
 
 from __future__ import annotations
