@@ -9,9 +9,11 @@ rewrites a record before any handler sees it:
 - paths in Django's request logs (`django.request`, `django.server`) keep only
   id-like segments, and never their query string.
 
-It is installed in `settings.LOGGING` on the loggers that attach requests or
-exceptions (`django.request`, `django.server`) and on the console handler, so
-every record printed passes through it.
+It is installed in `settings.LOGGING` (built by `logging_config`) on the loggers
+that attach requests or exceptions (`django.request`, `django.server`) and on the
+console handler, so every record printed passes through it, in either format:
+`text` (the default) or `json` (`JsonFormatter`, one object per line, whitelisted
+fields only).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+from pythonjsonlogger import json as jsonlogger
 
 # A path segment is kept when it can only be a literal or an id: letters,
 # digits, `.`, `_`, `~`, `-`. An email (`@`), a phone (`+`), a name with a
@@ -91,3 +97,99 @@ class RedactFilter(logging.Filter):
                     for a in record.args
                 )
         return True
+
+
+# Fields a record may carry besides the standard ones; nothing else reaches a
+# JSON line. Django attaches the request object itself to some records, and its
+# repr holds the full path and query: a whitelist, not a blacklist, keeps it out.
+REQUEST_FIELDS = (
+    "method",
+    "route",
+    "status",
+    "duration_ms",
+    "db_queries",
+    "api_key",
+    "user_id",
+)
+
+
+class JsonFormatter(jsonlogger.JsonFormatter):
+    """One JSON object per line: time, level, logger, message, request_id, the
+    request fields present on the record and, for errors, the (redacted) traceback.
+
+    `RedactFilter` has already run: `exc_text` holds the traceback without messages.
+    """
+
+    def add_fields(
+        self,
+        log_data: dict[str, Any],
+        record: logging.LogRecord,
+        message_dict: dict[str, Any],
+    ) -> None:
+        log_data["time"] = datetime.fromtimestamp(record.created, tz=UTC).isoformat(
+            timespec="milliseconds"
+        )
+        log_data["level"] = record.levelname
+        log_data["logger"] = record.name
+        log_data["message"] = record.getMessage()
+        log_data["request_id"] = getattr(record, "request_id", "-")
+        for name in REQUEST_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                log_data[name] = value
+        if "status" not in log_data and isinstance(getattr(record, "status_code", None), int):
+            log_data["status"] = record.status_code  # django.request's own records
+        if message_dict.get("exc_info"):
+            log_data["exception"] = message_dict["exc_info"]
+        if message_dict.get("stack_info"):
+            log_data["stack"] = message_dict["stack_info"]
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def logging_config(*, log_format: str = "text", level: str = "INFO") -> dict[str, Any]:
+    """`settings.LOGGING`: one console handler (stderr) in `log_format`.
+
+    `RedactFilter` sits on the handler and on Django's request loggers, so both
+    formats print the same redacted records.
+    """
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"log_format must be one of {', '.join(LOG_FORMATS)}.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "config.middleware.RequestIDLogFilter"},
+            "redact": {"()": "config.logs.RedactFilter"},
+        },
+        "formatters": {
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {"()": "config.logs.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["request_id", "redact"],
+                "level": level,
+            }
+        },
+        "loggers": {
+            # Replaces Django's defaults (a DEBUG-only console and mail_admins,
+            # whose e-mails would carry request bodies): everything goes to root.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            # Logger filters run before any handler, so every handler (and test
+            # capture) gets the redacted record.
+            "django.request": {"filters": ["redact"], "propagate": True},
+            "django.server": {
+                "handlers": ["console"],
+                "filters": ["redact"],
+                "level": "INFO",
+                "propagate": False,
+            },
+            # SQL parameters are ciphertext and digests, still never logged.
+            "django.db.backends": {"level": "INFO"},
+        },
+        "root": {"handlers": ["console"], "level": level},
+    }

@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logs import LOG_FORMATS, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestIDMiddleware",
+    "config.telemetry.RequestTelemetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the API docs' assets) from the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -205,42 +208,19 @@ SILENCED_SYSTEM_CHECKS = [
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
-# One console handler (stderr: gunicorn, systemd and containers collect it).
-# `redact` keeps PII out: exception messages are withheld (tracebacks stay) and
-# request paths keep only id-like segments; see config/logs.py.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "config.middleware.RequestIDLogFilter"},
-        "redact": {"()": "config.logs.RedactFilter"},
-    },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["request_id", "redact"],
-            "level": LOG_LEVEL,
-        }
-    },
-    "loggers": {
-        # Replaces Django's defaults (a DEBUG-only console and mail_admins,
-        # whose e-mails would carry request bodies): everything goes to root.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        # Logger filters run before any handler, so every handler (and test
-        # capture) gets the redacted record.
-        "django.request": {"filters": ["redact"], "propagate": True},
-        "django.server": {
-            "handlers": ["console"],
-            "filters": ["redact"],
-            "level": "INFO",
-            "propagate": False,
-        },
-        # SQL parameters are ciphertext and digests, still never logged.
-        "django.db.backends": {"level": "INFO"},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-}
+
+# --- Operations: logs, probes, metrics (docs/operations.md, "Probes, metrics and logs")
+# `text` (the default) or `json`: one JSON object per line. Both go through
+# `config.logs.RedactFilter` (exception messages withheld, paths reduced to ids).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text").lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+# /metrics answers only a scraper sending `Authorization: Bearer <METRICS_TOKEN>`;
+# unset, it answers 404 (closed by default).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Readiness: the database probe's statement timeout, and Redis when configured.
+READINESS_DB_TIMEOUT_MS = env.int("READINESS_DB_TIMEOUT_MS", default=2000)
+REDIS_URL = env.str("REDIS_URL", default="")
+# Probes and scrapes come over plain HTTP from the load balancer or the kubelet.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

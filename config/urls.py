@@ -1,4 +1,5 @@
-"""URL root: the v1 API under /v1/d/pii, its OpenAPI document and docs, the admin."""
+"""URL root: the v1 API under /v1/d/pii, its OpenAPI document and docs, the admin,
+the probes (/healthz, /readyz) and /metrics."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from drf_spectacular.renderers import OpenApiJsonRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 import pii.api.openapi  # noqa: F401  (registers the OpenAPI extension for API keys)
+from config.health import healthz, readyz
+from config.metrics import metrics_view
 from config.views import api_not_found
 
 API_PREFIX = "v1/d/pii/"
@@ -30,6 +33,10 @@ class PublicDocsView(SpectacularRedocView):
 
 
 urlpatterns = [
+    # Probes and the scrape endpoint (docs/operations.md, "Probes, metrics and logs").
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path(f"{API_PREFIX}openapi.json", PublicSchemaView.as_view(), name="openapi"),
     path(f"{API_PREFIX}docs", PublicDocsView.as_view(url_name="openapi"), name="docs"),
