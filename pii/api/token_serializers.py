@@ -7,12 +7,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pii.tokens.services import (
-    INVALID_VALUE_ERROR,
-    TOKEN_NOT_FOUND_ERROR,
-    TOKEN_VALUE_MAX_BYTES,
-    TOKENS_PER_REQUEST_MAX,
-)
+from pii.tokens.rules import TOKEN_VALUE_MAX_BYTES, TOKENS_PER_REQUEST_MAX
+from pii.tokens.selectors import TOKEN_NOT_FOUND_ERROR
+from pii.tokens.services import INVALID_VALUE_ERROR
 
 
 class TokenStringField(serializers.Field):
