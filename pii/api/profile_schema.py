@@ -53,118 +53,123 @@ class WholeBodyPatchSchema(AutoSchema):
             self.method = method
 
 
-list_profiles = extend_schema(
-    operation_id="listProfiles",
-    summary="List customer profiles",
-    description=(
-        "A searchable, paginated list of profiles. Up to "
-        f"{LIST_MAX_COUNT} profiles per page, within a window of the first "
-        f"{SEARCH_WINDOW:,} matches: `offset + count` beyond it answers 400. "
-        "`q` shorter than 3 characters, an unknown `sort`, or `offset`/`count` out "
-        "of range: 400."
-    ),
-    tags=TAGS,
+def _operation(
+    operation_id: str,
+    summary: str,
+    description: str,
+    *,
+    answers: dict[int, tuple[type, str]],
+    problems: dict[int, str | None],
+    **extra: Any,
+) -> Any:
+    """`extend_schema` of one profile operation: its successful `answers`
+    ({status: (serializer, description)}) and its `problems` ({status: description,
+    or None for the usual one}). An operation with a body may answer 413; every
+    operation may answer 401/403/500/503."""
+    responses: dict[Any, OpenApiResponse] = {
+        code: OpenApiResponse(serializer, description=text)
+        for code, (serializer, text) in answers.items()
+    }
+    if extra.get("request") is not None:
+        problems = {413: None, **problems}
+    texts = {f"s{code}": text for code, text in problems.items() if text}
+    responses.update(problem_responses(*sorted(problems), **texts))
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        tags=TAGS,
+        responses=responses,
+        **extra,
+    )
+
+
+def _profile_operation(
+    operation_id: str,
+    summary: str,
+    description: str,
+    *,
+    problems: dict[int, str | None],
+    **extra: Any,
+) -> Any:
+    """An operation on one profile: `profile_id` in the path, 400 when it is
+    malformed, 404 when no such profile (unless `problems` says otherwise)."""
+    return _operation(
+        operation_id,
+        summary,
+        description,
+        parameters=[PROFILE_ID_PARAMETER],
+        problems={400: "Malformed profile id.", 404: "Profile not found.", **problems},
+        **extra,
+    )
+
+
+list_profiles = _operation(
+    "listProfiles",
+    "List customer profiles",
+    f"A searchable, paginated list of profiles. Up to {LIST_MAX_COUNT} profiles per page, "
+    f"within a window of the first {SEARCH_WINDOW:,} matches: `offset + count` beyond it "
+    "answers 400. `q` shorter than 3 characters, an unknown `sort`, or `offset`/`count` "
+    "out of range: 400.",
     parameters=[ProfileListQuerySerializer],
-    responses={
-        200: OpenApiResponse(ProfileListSerializer, description="The profiles list."),
-        **problem_responses(
-            400,
-            s400="Bad query parameter: `q` too short, unknown `sort`, `offset`/`count` "
-            "out of range, or beyond the 10,000-profile window.",
-        ),
+    answers={200: (ProfileListSerializer, "The profiles list.")},
+    problems={
+        400: "Bad query parameter: `q` too short, unknown `sort`, `offset`/`count` out of "
+        "range, or beyond the 10,000-profile window."
     },
 )
 
-get_or_create_profile = extend_schema(
-    operation_id="getOrCreateProfile",
-    summary="Get or create customer profile",
-    description=(
-        "Returns the profile with this email (letter case ignored) unchanged with "
-        "200, else creates it: 201 with a `Location` header. 409 when the existing "
-        "profile has a deletion request that is not rejected."
-    ),
-    tags=TAGS,
+get_profile = _profile_operation(
+    "getProfile",
+    "Get customer profile",
+    "The profile. Still readable while a deletion request is pending; 404 once erased.",
+    answers={200: (ProfileSerializer, "The customer profile.")},
+    problems={404: None},
+)
+
+get_or_create_profile = _operation(
+    "getOrCreateProfile",
+    "Get or create customer profile",
+    "Returns the profile with this email (letter case ignored) unchanged with 200, else "
+    "creates it: 201 with a `Location` header. 409 when the existing profile has a "
+    "deletion request that is not rejected.",
     parameters=[LOCATION_HEADER],
     request=ProfileCreateSerializer,
-    responses={
-        200: OpenApiResponse(
-            ProfileSerializer,
-            description="A customer profile with the same email already exists.",
-        ),
-        201: OpenApiResponse(ProfileSerializer, description="The created profile."),
-        **problem_responses(
-            400,
-            409,
-            413,
-            422,
-            s400="The body is not a JSON object.",
-            s409="The profile with this email has a pending deletion request.",
-            s422="Validation failed or unknown fields; see `errors`.",
-        ),
+    answers={
+        200: (ProfileSerializer, "A customer profile with the same email already exists."),
+        201: (ProfileSerializer, "The created profile."),
+    },
+    problems={
+        400: "The body is not a JSON object.",
+        409: "The profile with this email has a pending deletion request.",
+        422: "Validation failed or unknown fields; see `errors`.",
     },
 )
 
-get_profile = extend_schema(
-    operation_id="getProfile",
-    summary="Get customer profile",
-    description="The profile. Still readable while a deletion request is pending; 404 once erased.",
-    tags=TAGS,
-    parameters=[PROFILE_ID_PARAMETER],
-    responses={
-        200: OpenApiResponse(ProfileSerializer, description="The customer profile."),
-        **problem_responses(400, 404, s400="Malformed profile id."),
-    },
-)
-
-update_profile = extend_schema(
-    operation_id="updateProfile",
-    summary="Update customer profile",
-    description=(
-        "Changes only the fields sent; null clears a nullable field. "
-        "`last_updated_at` must equal the profile's current `updated_at`, else 409 "
-        "with `current_updated_at`. Read-only fields (`id`, `display_id`, "
-        "`created_at`, `updated_at`) sent back are ignored."
-    ),
-    tags=TAGS,
-    parameters=[PROFILE_ID_PARAMETER],
+update_profile = _profile_operation(
+    "updateProfile",
+    "Update customer profile",
+    "Changes only the fields sent; null clears a nullable field. `last_updated_at` must "
+    "equal the profile's current `updated_at`, else 409 with `current_updated_at`. "
+    "Read-only fields (`id`, `display_id`, `created_at`, `updated_at`) sent back are "
+    "ignored.",
     request=ProfileUpdateSerializer,
-    responses={
-        200: OpenApiResponse(ProfileSerializer, description="The updated profile."),
-        **problem_responses(
-            400,
-            404,
-            409,
-            413,
-            422,
-            s400="Malformed profile id, or the body is not a JSON object.",
-            s404="Profile not found.",
-            s409="`last_updated_at` is not the current `updated_at` (the body carries "
-            "`current_updated_at`), the email belongs to another profile, or a "
-            "deletion request is pending.",
-            s422="Validation failed, unknown fields, or `last_updated_at` missing.",
-        ),
+    answers={200: (ProfileSerializer, "The updated profile.")},
+    problems={
+        400: "Malformed profile id, or the body is not a JSON object.",
+        409: "`last_updated_at` is not the current `updated_at` (the body carries "
+        "`current_updated_at`), the email belongs to another profile, or a deletion "
+        "request is pending.",
+        422: "Validation failed, unknown fields, or `last_updated_at` missing.",
     },
 )
 
-request_profile_deletion = extend_schema(
-    operation_id="requestProfileDeletion",
-    summary="Request customer profile deletion",
-    description=(
-        "Opens a deletion request, reviewed by staff. While it is pending, writes to "
-        "the profile and its addresses answer 409; reads still work."
-    ),
-    tags=TAGS,
-    parameters=[PROFILE_ID_PARAMETER],
+request_profile_deletion = _profile_operation(
+    "requestProfileDeletion",
+    "Request customer profile deletion",
+    "Opens a deletion request, reviewed by staff. While it is pending, writes to the "
+    "profile and its addresses answer 409; reads still work.",
     request=None,
-    responses={
-        202: OpenApiResponse(DeletionRequestSerializer, description="Deletion request accepted."),
-        **problem_responses(
-            400,
-            404,
-            409,
-            s400="Malformed profile id.",
-            s404="Profile not found.",
-            s409="Deletion already requested (pending, approved or executed).",
-        ),
-    },
+    answers={202: (DeletionRequestSerializer, "Deletion request accepted.")},
+    problems={409: "Deletion already requested (pending, approved or executed)."},
 )

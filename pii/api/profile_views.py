@@ -81,12 +81,12 @@ class ProfileDetailView(APIView):
     @profile_schema.update_profile
     def patch(self, request: Request, profile_id: str) -> Response:
         _profile_id_or_400(profile_id)
-        data = validated_body(request, ProfileUpdateSerializer, ignore=READ_ONLY_ECHO_FIELDS)
-        last_updated_at = data.pop("last_updated_at")
+        changes = validated_body(request, ProfileUpdateSerializer, ignore=READ_ONLY_ECHO_FIELDS)
+        last_updated_at = changes.pop("last_updated_at")
         profile = services.profile_update(
             profile_id=profile_id,
             last_updated_at=last_updated_at,
-            changes=data,
+            changes=changes,
             now=timezone.now(),
         )
         return Response(ProfileSerializer(profile).data)
