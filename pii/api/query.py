@@ -1,8 +1,7 @@
-"""Query parameters validated by the serializer that also documents them.
+"""Query parameters: validated by a serializer that also documents them.
 
-A view declares a query serializer (drf-spectacular documents it with
-`parameters=[TheQuerySerializer]`) and reads `validated_query(request, it)`:
-a bad parameter answers 400 with a message naming it.
+`validated_query(request, SomeQuerySerializer)` answers 400 (MalformedRequest)
+naming the first bad parameter; an empty parameter counts as absent.
 """
 
 from __future__ import annotations
@@ -10,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -17,42 +18,45 @@ from pii.core.errors import MalformedRequest
 
 # ASCII digits only (int() also reads " 5", "1_0" and other scripts' digits);
 # at most 4,000, below int()'s limit on digits.
-QUERY_INTEGER_RE = re.compile(r"-?[0-9]{1,4000}")
+_INTEGER_RE = re.compile(r"-?[0-9]{1,4000}")
 
 
+def query_integer(raw: str, *, minimum: int | None, maximum: int | None) -> int:
+    """`raw` as an integer within [minimum, maximum]; ValueError with the reason."""
+    if _INTEGER_RE.fullmatch(raw) is None:
+        raise ValueError("must be an integer.")
+    value = int(raw)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        if maximum is None:
+            raise ValueError(f"must be >= {minimum}.")
+        if minimum is None:
+            raise ValueError(f"must be <= {maximum}.")
+        raise ValueError(f"must be between {minimum} and {maximum}.")
+    return value
+
+
+@extend_schema_field(OpenApiTypes.INT64)
 class QueryIntegerField(serializers.IntegerField):
-    """An integer query parameter within [min_value, max_value]; absent or
-    empty: the default. Messages name the parameter, never quote its value."""
+    """An integer query parameter: ASCII digits, within `min_value`/`max_value`."""
 
     def to_internal_value(self, data: Any) -> int:
-        name = self.field_name
-        if not isinstance(data, str) or QUERY_INTEGER_RE.fullmatch(data) is None:
-            raise serializers.ValidationError(
-                f"Query parameter `{name}` must be an integer.", code="invalid"
-            )
-        value = int(data)
-        low, high = self.min_value, self.max_value
-        if (low is not None and value < low) or (high is not None and value > high):
-            if high is None:
-                bounds = f">= {low}"
-            elif low is None:
-                bounds = f"<= {high}"
-            else:
-                bounds = f"between {low} and {high}"
-            raise serializers.ValidationError(
-                f"Query parameter `{name}` must be {bounds}.", code="range"
-            )
-        return value
+        try:
+            return query_integer(str(data), minimum=self.min_value, maximum=self.max_value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
 
 
-def validated_query(request: Request, serializer_class: type[serializers.Serializer]) -> Any:
-    """The query parameters as `serializer_class` validates them.
-
-    Raises MalformedRequest (400) with the message of the first parameter, in
-    declaration order, that fails.
-    """
-    serializer = serializer_class(data=request.query_params)
+def validated_query(
+    request: Request, serializer_class: type[serializers.Serializer]
+) -> dict[str, Any]:
+    """The query parameters `serializer_class` declares, validated; 400 naming the
+    first bad one (in declaration order). Other parameters are ignored."""
+    params = {name: value for name, value in request.query_params.items() if value != ""}
+    serializer = serializer_class(data=params)
     if not serializer.is_valid():
-        messages = next(iter(serializer.errors.values()))
-        raise MalformedRequest(str(messages[0]))
-    return serializer.validated_data
+        for name in serializer.fields:
+            if name in serializer.errors:
+                message = serializer.errors[name][0]
+                raise MalformedRequest(f"Query parameter `{name}` {message}")
+        raise MalformedRequest("The query parameters are malformed.")
+    return dict(serializer.validated_data)

@@ -7,12 +7,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pii.tokens.services import (
-    INVALID_VALUE_ERROR,
-    TOKEN_NOT_FOUND_ERROR,
-    TOKEN_VALUE_MAX_BYTES,
-    TOKENS_PER_REQUEST_MAX,
-)
+from pii.tokens.rules import TOKEN_VALUE_MAX_BYTES, TOKENS_PER_REQUEST_MAX
+from pii.tokens.selectors import TOKEN_NOT_FOUND_ERROR
+from pii.tokens.services import INVALID_VALUE_ERROR
 
 
 class TokenStringField(serializers.Field):
@@ -70,27 +67,23 @@ def _is_text(key: Any) -> bool:
     return True
 
 
-@extend_schema_field(
-    {
+def _keyed_batch_schema(values: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI schema of a KeyedBatchField whose values are `values`."""
+    return {
         "type": "object",
         "minProperties": 1,
         "maxProperties": TOKENS_PER_REQUEST_MAX,
-        "additionalProperties": {"description": "Any JSON value."},
+        "additionalProperties": values,
     }
-)
+
+
+@extend_schema_field(_keyed_batch_schema({"description": "Any JSON value."}))
 class TokenizeDataField(KeyedBatchField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=AnyJSONField(allow_null=True), **kwargs)
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "minProperties": 1,
-        "maxProperties": TOKENS_PER_REQUEST_MAX,
-        "additionalProperties": {"type": "string"},
-    }
-)
+@extend_schema_field(_keyed_batch_schema({"type": "string"}))
 class DetokenizeTokensField(KeyedBatchField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=TokenStringField(), **kwargs)

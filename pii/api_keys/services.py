@@ -29,7 +29,8 @@ def api_key_scopes_clean(scopes: Iterable[str]) -> list[str]:
         raise InvalidInput(
             "Unknown scope(s): "
             + ", ".join(unknown)
-            + ". Known scopes: , ".join(Scope.values)
+            + ". Known scopes: "
+            + ", ".join(Scope.values)
             + ".",
             errors={"scopes": ["Unknown scope."]},
         )
