@@ -125,6 +125,22 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
+# SQLite (the embedded default of `make run`): concurrent writers must wait for
+# each other, not fail. WAL lets readers run beside the one writer; write
+# transactions take the lock when they begin (`BEGIN IMMEDIATE`), so a
+# read-then-write transaction never has to be aborted half-way (SQLite cannot
+# upgrade a read lock while another writer waits); a writer waits up to
+# SQLITE_BUSY_TIMEOUT seconds for the lock before "database is locked" (503).
+SQLITE_BUSY_TIMEOUT = env.int("SQLITE_BUSY_TIMEOUT", default=20)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT,
+        }
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
