@@ -9,8 +9,6 @@ cannot be shared between connections in a useful way.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,38 +19,11 @@ from addresses.models import Address
 from pii.models import Profile
 from tests.addresses.conftest import ADDRESS, addresses_url
 from tests.pii.profiles_support import PROFILES_URL, create_profile, profile_url
+from tests.races import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 6
-
-
-def race(make_request: Callable[[APIClient, int], Any], key: str, n: int = THREADS) -> list[Any]:
-    """Run `make_request(client, i)` in n threads released together; their
-    responses in thread order."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-    errors: list[BaseException] = []
-
-    def worker(i: int) -> None:
-        try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-            barrier.wait(timeout=10)
-            results[i] = make_request(client, i)
-        except BaseException as exc:  # reported to the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    assert all(not t.is_alive() for t in threads)
-    return results
 
 
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
@@ -75,7 +46,7 @@ def test_concurrent_get_or_create_of_one_email_yields_one_profile(api_client):
         body = {"email": email.upper() if i % 2 else email}
         return client.post(PROFILES_URL, body, format="json")
 
-    responses = race(create, api_client.api_key)
+    responses = race(create, api_client.api_key, THREADS)
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * (THREADS - 1) + [201], [r.content for r in responses]
@@ -90,7 +61,7 @@ def test_concurrent_patches_with_one_last_updated_at_exactly_one_wins(api_client
         body = {"last_updated_at": profile["updated_at"], "full_name": f"Name {i}"}
         return client.patch(profile_url(profile["id"]), body, format="json")
 
-    responses = race(update, api_client.api_key)
+    responses = race(update, api_client.api_key, THREADS)
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] + [409] * (THREADS - 1), [r.content for r in responses]
@@ -106,7 +77,7 @@ def test_concurrent_address_get_or_create_yields_one_address(api_client):
     def create(client: APIClient, i: int) -> Any:
         return client.post(addresses_url(profile["id"]), ADDRESS, format="json")
 
-    responses = race(create, api_client.api_key)
+    responses = race(create, api_client.api_key, THREADS)
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * (THREADS - 1) + [201], [r.content for r in responses]
