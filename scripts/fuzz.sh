@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-.venv/bin/python}
-BIN=$(dirname "$PYTHON")
+BIN=$(cd "$(dirname "$PYTHON")" && pwd)
 ALL_CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 FUZZ_CHECKS=${FUZZ_CHECKS:-$ALL_CHECKS}
 FUZZ_REPORT_CHECKS=${FUZZ_REPORT_CHECKS:-}
@@ -50,13 +50,13 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-run() {  # run <checks>: schemathesis with those checks
-  timeout --signal=INT "$FUZZ_TIMEOUT" "$BIN/schemathesis" run \
+run() {  # run <checks>: schemathesis with those checks, in $WORK (it keeps a cache there)
+  (cd "$WORK" && timeout --signal=INT "$FUZZ_TIMEOUT" "$BIN/schemathesis" run \
     "http://127.0.0.1:$PORT/v1/d/pii/openapi.json" \
     --header "Authorization: Bearer $KEY" \
     --checks "$1" \
     --max-examples "$FUZZ_MAX_EXAMPLES" --seed "$FUZZ_SEED" \
-    --generation-database none --request-timeout 30 --no-color
+    --generation-database none --request-timeout 30 --no-color)
 }
 
 status=0
