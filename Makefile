@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check-deploy browser clean
+.PHONY: run test install lint format check-deploy fuzz browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ format: $(STAMP)
 
 check-deploy: $(STAMP)
 	DEBUG=false $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## Fuzz the API against its OpenAPI document on a real gunicorn (about two minutes)
+fuzz: $(STAMP)
+	PYTHON=$(BIN)/python scripts/fuzz.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,6 +11,9 @@ import re
 from pathlib import Path
 
 import environ
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.logs import LOG_FORMATS, logging_config
@@ -82,6 +85,7 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "pii",
     "addresses",
     "vault",
@@ -90,7 +94,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIDMiddleware",
     "config.telemetry.RequestTelemetryMiddleware",
+    # HTTP edges (config/http.py). HEAD runs last on the way out, so no later
+    # layer puts a body back; chunked bodies are read before anything reads them.
+    "config.http.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.http.NoStoreApiMiddleware",
+    "config.http.ChunkedBodyMiddleware",
+    "config.http.ApiOptionsMiddleware",
     # Static files (the admin's, the API docs' assets) from the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,6 +139,22 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+# SQLite (the embedded default of `make run`): concurrent writers must wait for
+# each other, not fail. WAL lets readers run beside the one writer; write
+# transactions take the lock when they begin (`BEGIN IMMEDIATE`), so a
+# read-then-write transaction never has to be aborted half-way (SQLite cannot
+# upgrade a read lock while another writer waits); a writer waits up to
+# SQLITE_BUSY_TIMEOUT seconds for the lock before "database is locked" (503).
+SQLITE_BUSY_TIMEOUT = env.int("SQLITE_BUSY_TIMEOUT", default=20)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT,
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -199,6 +226,27 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp), on every response that has none yet.
+# Only this service's own script files run (the admin's, Redoc's bundle): no
+# inline script, no eval, nothing from another host. Styles
+# may be inline: Redoc inserts its styles at run time, and the admin uses
+# `style` attributes. Redoc builds its search worker from a blob: URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, CSP_UNSAFE_INLINE],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF, "data:"],
+        "connect-src": [CSP_SELF],
+        "worker-src": [CSP_SELF, "blob:"],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is a decision for the operator's domain, not ours.

@@ -6,6 +6,7 @@ is ignored so that the suite runs the same everywhere.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
@@ -26,3 +27,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# SQLite: a file, not Django's shared in-memory database, so that the threaded
+# concurrency tests (tests/test_sqlite_concurrency.py) see real SQLite locking
+# (WAL, BEGIN IMMEDIATE, busy timeout) as `make run` does. One file per process.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"pii-test-{os.getpid()}.sqlite3"),
+    }

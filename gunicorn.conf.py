@@ -1,0 +1,54 @@
+"""Gunicorn configuration for production: `gunicorn -c gunicorn.conf.py config.wsgi`.
+
+Meant to run behind a buffering reverse proxy (docs/operations.md, "The proxy in
+front"): the proxy terminates TLS, buffers request bodies and refuses oversized
+requests first, so gunicorn's own (HTML) error pages are never seen by clients.
+Values can be overridden on the command line; the environment variables below
+are read here for the common ones.
+"""
+
+from __future__ import annotations
+
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # loopback or a private interface
+# Sync workers: one request at a time each, about 2 x cores.
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+worker_class = "sync"
+
+# Limits on the request head. They sit at or above the proxy's own limits
+# (nginx: large_client_header_buffers 4 8k), so the proxy refuses first.
+limit_request_line = 8190  # request line, query string included (gunicorn's maximum)
+limit_request_fields = 100  # number of header fields
+limit_request_field_size = 8190  # one header field
+
+# A worker whose request runs longer is killed and replaced. A client that
+# announces more body than it sends holds a sync worker until then: 30 s, not
+# gunicorn's default 60. Only a buffering proxy (which forwards a request once
+# its body is complete) fully protects the workers from slow clients.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30  # for in-flight requests on restart
+keepalive = 2  # only used behind a proxy that keeps connections open
+
+# Recycle workers now and then (bounded memory growth); the jitter keeps them
+# from restarting all at once.
+max_requests = 2000
+max_requests_jitter = 200
+
+# Access log on stdout, error log on stderr. The format never contains the query
+# string (`%(r)s` and `%(q)s` would write `?q=jane.doe@...` to disk): `%(U)s` is
+# the path alone. Paths of real routes hold ids only; a client can still make
+# up a path (see docs/operations.md, "Logging").
+accesslog = "-"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# `X-Forwarded-*` headers are trusted only from these addresses (gunicorn's
+# default: loopback). When the proxy runs on another host, set
+# FORWARDED_ALLOW_IPS to its address; never `*` unless only the proxy can reach
+# gunicorn. (Django reads `X-Forwarded-Proto` itself: SECURE_PROXY_SSL_HEADER.)
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+proc_name = "pii"

@@ -1,0 +1,167 @@
+"""The shipped gunicorn configuration: limits, timeouts, recycling, and an access
+log that never writes a query string; checked on a real gunicorn process too."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import runpy
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from gunicorn.config import Config
+
+CONF = Path(settings.BASE_DIR) / "gunicorn.conf.py"
+
+
+@pytest.fixture(scope="module")
+def conf() -> dict[str, Any]:
+    return runpy.run_path(str(CONF))
+
+
+def test_every_setting_is_one_gunicorn_knows(conf):
+    config = Config()
+    for name, value in conf.items():
+        if name in config.settings:
+            config.set(name, value)  # validates the value's type
+    assert config.settings["wsgi_app"].get() == "config.wsgi:application"
+
+
+def test_the_access_log_never_writes_the_query_string(conf):
+    log_format = conf["access_log_format"]
+
+    assert "%(U)s" in log_format
+    for with_query in ("%(r)s", "%(q)s", "%({raw_uri}e)s", "%({query_string}e)s"):
+        assert with_query not in log_format
+    assert conf["accesslog"] == "-"
+
+
+def test_limits_timeouts_and_recycling_are_set(conf):
+    assert 0 < conf["limit_request_line"] <= 8190
+    assert 0 < conf["limit_request_field_size"] <= 8190
+    assert 0 < conf["limit_request_fields"] <= 100
+    assert conf["timeout"] < 60  # a short body holds a worker at most this long
+    assert conf["max_requests"] > 0
+    assert 0 < conf["max_requests_jitter"] < conf["max_requests"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(  # noqa: S603  (our own interpreter and manage.py)
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+
+
+class Server:
+    def __init__(self, port: int, key: str, process: subprocess.Popen[str]) -> None:
+        self.port, self.key, self.process = port, key, process
+
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(
+                method,
+                path,
+                body=body,
+                headers={"Authorization": f"Bearer {self.key}", **(headers or {})},
+                encode_chunked=not isinstance(body, (bytes, str, type(None))),
+            )
+            response = connection.getresponse()
+            return response, response.read()
+        finally:
+            connection.close()
+
+    def stop(self) -> str:
+        """Stop the server; its stdout (the access log)."""
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=30)
+        return out
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """gunicorn -c gunicorn.conf.py on a random port, DEBUG off, a fresh SQLite file."""
+    database = tmp_path_factory.mktemp("gunicorn") / "db.sqlite3"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_READ_DOT_ENV": "false",
+        "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": "gunicorn-test-secret-key-0123456789abcdefghijklmnop",
+        "FERNET_KEYS": "gunicorn-test-fernet",
+        "BLIND_INDEX_KEY": "gunicorn-test-blind",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "WEB_CONCURRENCY": "1",
+    }
+    _manage(env, "migrate", "--noinput")
+    key = _manage(env, "create_api_key", "gunicorn-test").strip().splitlines()[-1]
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603  (our own interpreter and config)
+        [sys.executable, "-m", "gunicorn", "-c", str(CONF), "--bind", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("gunicorn did not start")
+            time.sleep(0.2)
+    server = Server(port, key, process)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def test_gunicorn_serves_the_api_and_never_logs_the_query(gunicorn):
+    response, _ = gunicorn.request(
+        "GET", "/v1/d/pii/profiles?q=jane.doe%40example.com&" + "x" * 2000
+    )
+    chunked_response, chunked_body = gunicorn.request(
+        "POST",
+        "/v1/d/pii/profiles",
+        body=iter([b'{"email": "chunked', b'@example.com"}']),
+        headers={"Content-Type": "application/json"},
+    )
+    head, head_body = gunicorn.request("HEAD", "/v1/d/pii/profiles")
+
+    access_log = gunicorn.stop()
+
+    assert response.status == 200
+    assert chunked_response.status == 201, chunked_body
+    assert json.loads(chunked_body)["email"] == "chunked@example.com"
+    assert head.status == 200
+    assert head_body == b""
+    assert "GET /v1/d/pii/profiles" in access_log
+    assert "jane" not in access_log
+    assert "?" not in access_log
