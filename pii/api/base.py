@@ -11,7 +11,6 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 
-from pii.api.query import query_integer
 from pii.core.errors import ContentTooLarge, InvalidInput, MalformedRequest
 
 # An unknown field is named in an error only when its name looks like a field
@@ -125,23 +124,6 @@ def _unknown_fields(unknown: list[str]) -> InvalidInput:
         errors["non_field_errors"] = [f"{hidden} unknown field(s) whose name is not shown."]
         parts.append(f"{hidden} {'more ' if named else ''}whose name is not shown")
     return InvalidInput("The request has unknown fields: " + "; ".join(parts) + ".", errors=errors)
-
-
-def query_int(
-    request: Request, name: str, *, default: int, minimum: int, maximum: int | None = None
-) -> int:
-    """An integer query parameter within [minimum, maximum]; else 400.
-
-    Kept only for `addresses.api.views` until it validates its query with
-    `pii.api.query.validated_query`; then this goes.
-    """
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return query_integer(raw, minimum=minimum, maximum=maximum)
-    except ValueError as exc:
-        raise MalformedRequest(f"Query parameter `{name}` {exc}") from exc
 
 
 class TimestampField(serializers.DateTimeField):
