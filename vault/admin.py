@@ -13,30 +13,24 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
-from pii.admin.mixins import ExpiredFilter, PurgeExpiredActionMixin, ReadOnlyAdminMixin
+from pii.admin.mixins import (
+    ExpiredFilter,
+    ExpiryColumnMixin,
+    PurgeExpiredActionMixin,
+    ReadOnlyAdminMixin,
+)
 from vault.models import DataEntry
 
 METADATA_FIELDS = ("id", "content_type", "size", "created_at", "expires_at")
 
 
-class DataEntryExpiredFilter(ExpiredFilter):
-    """Expired (due for the purge) or live: the expiry rule of `pii.core.expiring`."""
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        now = timezone.now()
-        if self.value() == "yes":
-            return queryset.expired(now)
-        if self.value() == "no":
-            return queryset.live(now)
-        return queryset
-
-
 @admin.register(DataEntry)
-class DataEntryAdmin(ReadOnlyAdminMixin, PurgeExpiredActionMixin, admin.ModelAdmin):
+class DataEntryAdmin(
+    ExpiryColumnMixin, ReadOnlyAdminMixin, PurgeExpiredActionMixin, admin.ModelAdmin
+):
     list_display = (*METADATA_FIELDS, "is_expired")
-    list_filter = (DataEntryExpiredFilter,)
+    list_filter = (ExpiredFilter,)
     search_fields = ("=id",)
     ordering = ("-created_at", "id")
     date_hierarchy = "created_at"
@@ -47,7 +41,3 @@ class DataEntryAdmin(ReadOnlyAdminMixin, PurgeExpiredActionMixin, admin.ModelAdm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).only(*METADATA_FIELDS)
-
-    @admin.display(boolean=True, description="expired")
-    def is_expired(self, obj: DataEntry) -> bool:
-        return obj.expires_at is not None and obj.expires_at <= timezone.now()
