@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIDMiddleware",
     "config.telemetry.RequestTelemetryMiddleware",
+    # 503 for every PII request while the keys do not match the stored data.
+    "config.keyguard.KeyGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the API docs' assets) from the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
