@@ -38,6 +38,7 @@ from django.core import checks
 from django.db import DatabaseError, connection, transaction
 
 from pii.core import blind_index
+from pii.core.errors import RotationInProgress
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +173,12 @@ def keys_match() -> bool:
     return status() in SERVING
 
 
-def rotation_in_progress() -> bool:
-    return status() == ROTATION_IN_PROGRESS
+def refuse_digest_writes_during_rotation() -> None:
+    """Raise RotationInProgress while a blind-index key rotation is in progress:
+    rows not yet rebuilt carry digests of the old key, so a get-or-create (or a
+    change of email or address) could not see them and would make a duplicate."""
+    if status() == ROTATION_IN_PROGRESS:
+        raise RotationInProgress()
 
 
 def write_after_migrate(*, using: str = "default", **kwargs: Any) -> None:
