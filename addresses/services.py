@@ -76,10 +76,11 @@ def address_get_or_create(
 
     Returns (address, created). Raises InvalidInput when `data` breaks an
     address rule (`addresses.rules`), RotationInProgress during a blind-index
-    key rotation, NotFound for an unknown profile, DeletionPending while the profile is being deleted, and AddressLimitReached
-    when a new address would exceed MAX_ADDRESSES_PER_PROFILE. Two concurrent
-    identical creates yield one row: the profile lock serializes them, and the
-    unique (profile, equality_digest) constraint backs it up.
+    key rotation, NotFound for an unknown profile, DeletionPending while the
+    profile is being deleted, and AddressLimitReached when a new address would
+    exceed MAX_ADDRESSES_PER_PROFILE. Two concurrent identical creates yield
+    one row: the profile lock serializes them, and the unique (profile,
+    equality_digest) constraint backs it up.
     """
     values = rules.address_values_clean(data)
     keycheck.refuse_digest_writes_during_rotation()
@@ -129,7 +130,8 @@ def address_update(
     """Apply `changes` (only the fields sent; None clears a nullable field).
 
     Raises RotationInProgress during a blind-index key rotation, NotFound
-    (unknown profile, unknown address, address of another profile), DeletionPending, StaleUpdate (with `current_updated_at`) when
+    (unknown profile, unknown address, address of another profile),
+    DeletionPending, StaleUpdate (with `current_updated_at`) when
     `last_updated_at` is not the address's `updated_at`, InvalidInput when a
     required field would be cleared or a value breaks an address rule
     (`addresses.rules`), and AddressTaken when the result would equal

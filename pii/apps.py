@@ -26,7 +26,9 @@ class PiiConfig(AppConfig):
         # The key check (pii.core.keycheck): written at migrate, verified by
         # `manage.py check`, its cached status dropped when keys change (tests).
         setting_changed.connect(keycheck.forget, dispatch_uid="pii-key-check")
-        post_migrate.connect(keycheck.write_after_migrate, sender=self, dispatch_uid="pii-key-check")
+        post_migrate.connect(
+            keycheck.write_after_migrate, sender=self, dispatch_uid="pii-key-check"
+        )
         checks.register(keycheck.system_check)
 
         # How /detokenize resolves the ids `pii` owns; addresses and vault

@@ -33,7 +33,6 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 from django.apps import apps
-from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError, connection, transaction
 

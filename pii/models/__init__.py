@@ -4,4 +4,13 @@ from pii.models.keycheck import KeyCheck
 from pii.models.profiles import DeletionRequest, Profile
 from pii.models.tokens import Token
 
-__all__ = ["SCOPES", "AccessEvent", "ApiKey", "AuditSegment", "DeletionRequest", "KeyCheck", "Profile", "Token"]
+__all__ = [
+    "SCOPES",
+    "AccessEvent",
+    "ApiKey",
+    "AuditSegment",
+    "DeletionRequest",
+    "KeyCheck",
+    "Profile",
+    "Token",
+]

@@ -81,9 +81,9 @@ def test_the_email_is_stored_as_sent(api_client) -> None:
     [
         ("X@STRASSE.DE", "x@strasse.de"),
         ("x@straße.de", "x@xn--strae-oqa.de"),
-        ("ẞx@example.org", "ßx@example.org"),  # lower(), not casefold()
+        ("\u1e9ex@example.org", "\u00dfx@example.org"),  # lower(), not casefold()
         ("x@exa\uffa0mple.org", "x@example.org"),
-        ("ｘ@ｅｘａｍｐｌｅ.org", "x@example.org"),  # NFKC: full-width forms
+        ("\uff58@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.org", "x@example.org"),  # NFKC
     ],
 )
 def test_the_canonical_form(email: str, canonical: str) -> None:
