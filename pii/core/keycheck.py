@@ -160,10 +160,15 @@ def status() -> str:
     return result
 
 
+KEY_SETTINGS = ("FERNET_KEYS", "BLIND_INDEX_KEY", "BLIND_INDEX_KEY_VERSION")
+
+
 def forget(**kwargs: Any) -> None:
-    """Drop the cached status (after a write; connected to `setting_changed`)."""
+    """Drop the cached status (after a write; connected to `setting_changed`,
+    where only a change of the keys counts)."""
     global _cached
-    _cached = None
+    if kwargs.get("setting", KEY_SETTINGS[0]) in KEY_SETTINGS:
+        _cached = None
 
 
 def keys_match() -> bool:
