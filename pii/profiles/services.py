@@ -14,7 +14,9 @@ from pii.core.errors import (
     EmailTaken,
     NotFound,
     StaleUpdate,
+    UnreadableRecord,
 )
+from pii.core.fields import readable_rows
 from pii.core.optimistic import conditional_update, next_updated_at
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
@@ -88,7 +90,8 @@ def profile_update(
 
     Raises InvalidInput when `changes` break a rule (`rules.profile_changes_clean`),
     RotationInProgress when the email changes during a blind-index key
-    rotation, NotFound, DeletionPending, StaleUpdate (with `current_updated_at`) when
+    rotation, NotFound, UnreadableRecord (the row cannot be decrypted),
+    DeletionPending, StaleUpdate (with `current_updated_at`) when
     `last_updated_at` is not the current `updated_at`, and EmailTaken when the
     new email belongs to another profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the row is locked and the write is
@@ -98,9 +101,12 @@ def profile_update(
     if "email" in changes:
         keycheck.refuse_digest_writes_during_rotation()
     with transaction.atomic():
-        profile = Profile.objects.select_for_update().filter(pk=profile_id).first()
-        if profile is None:
+        rows, unreadable = readable_rows(Profile.objects.select_for_update(), [profile_id])
+        if unreadable:
+            raise UnreadableRecord()
+        if not rows:
             raise NotFound()
+        profile = rows[0]
         profile_ensure_writable(profile_id=profile.pk)
         if profile.updated_at != last_updated_at:
             raise StaleUpdate(extra={"current_updated_at": rfc3339(profile.updated_at)})

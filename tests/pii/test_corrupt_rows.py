@@ -89,3 +89,16 @@ def test_rebuild_reports_the_row_and_continues(profiles) -> None:
     text = out.getvalue()
     assert f"Unreadable: profile {bad.pk} cannot be decrypted; skipped." in text
     assert "Reindexed 2 profiles" in text
+
+
+def test_patch_of_the_unreadable_profile_answers_500_problem(api_client, profiles) -> None:
+    api_client.raise_request_exception = False
+    _, bad, _ = profiles
+
+    response = api_client.patch(
+        f"{PROFILES_URL}/{bad.pk}",
+        {"last_updated_at": "2020-01-01T00:00:00Z", "full_name": "x"},
+        format="json",
+    )
+
+    assert assert_problem(response, 500)["message"].startswith("The stored object cannot")
