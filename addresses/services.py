@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from addresses import rules
 from addresses.models import Address
 from addresses.rules import ADDRESS_FIELDS
-from pii.core import blind_index
+from pii.core import blind_index, keycheck
 from pii.core.errors import AddressLimitReached, AddressTaken, NotFound, StaleUpdate
 from pii.core.ids import new_object_id
 from pii.core.optimistic import conditional_update, next_updated_at
@@ -75,13 +75,15 @@ def address_get_or_create(
     """The profile's address equal to `data` (trimmed, case-insensitive), or a new one.
 
     Returns (address, created). Raises InvalidInput when `data` breaks an
-    address rule (`addresses.rules`), NotFound for an unknown profile,
-    DeletionPending while the profile is being deleted, and AddressLimitReached
-    when a new address would exceed MAX_ADDRESSES_PER_PROFILE. Two concurrent
-    identical creates yield one row: the profile lock serializes them, and the
-    unique (profile, equality_digest) constraint backs it up.
+    address rule (`addresses.rules`), RotationInProgress during a blind-index
+    key rotation, NotFound for an unknown profile, DeletionPending while the
+    profile is being deleted, and AddressLimitReached when a new address would
+    exceed MAX_ADDRESSES_PER_PROFILE. Two concurrent identical creates yield
+    one row: the profile lock serializes them, and the unique (profile,
+    equality_digest) constraint backs it up.
     """
     values = rules.address_values_clean(data)
+    keycheck.refuse_digest_writes_during_rotation()
     version = blind_index.current_version()
     digest = address_digest(profile_id=profile_id, values=values, version=version)
     with transaction.atomic():
@@ -127,8 +129,9 @@ def address_update(
 ) -> Address:
     """Apply `changes` (only the fields sent; None clears a nullable field).
 
-    Raises NotFound (unknown profile, unknown address, address of another
-    profile), DeletionPending, StaleUpdate (with `current_updated_at`) when
+    Raises RotationInProgress during a blind-index key rotation, NotFound
+    (unknown profile, unknown address, address of another profile),
+    DeletionPending, StaleUpdate (with `current_updated_at`) when
     `last_updated_at` is not the address's `updated_at`, InvalidInput when a
     required field would be cleared or a value breaks an address rule
     (`addresses.rules`), and AddressTaken when the result would equal
@@ -137,6 +140,7 @@ def address_update(
     is conditional on `updated_at`.
     """
     changes = rules.address_changes_clean(changes)
+    keycheck.refuse_digest_writes_during_rotation()
     with transaction.atomic():
         _lock_profile(profile_id=profile_id)
         address = (

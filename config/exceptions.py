@@ -70,6 +70,9 @@ DOMAIN_STATUS: dict[type[domain.DomainError], int] = {
     domain.InvalidInput: 422,
     domain.NotFound: 404,
     domain.StateConflict: 409,
+    domain.KeysMismatch: 503,
+    domain.RotationInProgress: 503,
+    domain.UnreadableRecord: 500,
 }
 
 

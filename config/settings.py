@@ -97,6 +97,8 @@ MIDDLEWARE = [
     # HTTP edges (config/http.py). HEAD runs last on the way out, so no later
     # layer puts a body back; chunked bodies are read before anything reads them.
     "config.http.HeadWithoutBodyMiddleware",
+    # 503 for every PII request while the keys do not match the stored data.
+    "config.keyguard.KeyGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.http.NoStoreApiMiddleware",

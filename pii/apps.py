@@ -12,15 +12,24 @@ class PiiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core import checks
         from django.core.signals import setting_changed
+        from django.db.models.signals import post_migrate
 
         from pii.api.profile_serializers import profile_json
-        from pii.core import registry
+        from pii.core import keycheck, registry
         from pii.core.fields import reset_fernet_key_caches
         from pii.tokens import selectors as token_selectors
         from pii.tokens import services as token_services
 
         setting_changed.connect(reset_fernet_key_caches, dispatch_uid="pii-fernet-keys")
+        # The key check (pii.core.keycheck): written at migrate, verified by
+        # `manage.py check`, its cached status dropped when keys change (tests).
+        setting_changed.connect(keycheck.forget, dispatch_uid="pii-key-check")
+        post_migrate.connect(
+            keycheck.write_after_migrate, sender=self, dispatch_uid="pii-key-check"
+        )
+        checks.register(keycheck.system_check)
 
         # How /detokenize resolves the ids `pii` owns; addresses and vault
         # register theirs ("address", "data") from their own AppConfig.

@@ -3,7 +3,8 @@ not from a conftest): API clients holding keys with given scopes, profiles."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -61,3 +62,16 @@ def profile(make_profile: Callable[..., Profile]) -> Profile:
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _key_check_cached_ok() -> Iterator[None]:
+    """Every test starts as a process that has checked its keys (they match),
+    so no request pays for the check and query counts stay exact. A change of
+    FERNET_KEYS / BLIND_INDEX_KEY* (override_settings) drops this cache and the
+    check runs for real; tests of the key check itself call keycheck.forget()."""
+    from pii.core import keycheck
+
+    keycheck._cached = (time.monotonic() + 3600, keycheck.OK)
+    yield
+    keycheck.forget()

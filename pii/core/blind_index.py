@@ -21,6 +21,7 @@ import hmac
 import unicodedata
 from functools import lru_cache
 
+import idna
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -71,9 +72,38 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
+def is_format_or_control(ch: str) -> bool:
+    """Unicode Cf (format, e.g. U+200B zero-width space) or Cc (control)."""
+    return unicodedata.category(ch) in ("Cf", "Cc")
+
+
+def canonical_domain(domain: str) -> str:
+    """The domain in its IDNA (UTS #46, non-transitional) ASCII form, lower case:
+    `STRASSE.DE` is `strasse.de`, `straße.de` is `xn--strae-oqa.de`. Raises
+    idna.IDNAError when the domain has no IDNA form."""
+    return idna.encode(domain, uts46=True).decode("ascii").lower()
+
+
 def normalize_email(value: str) -> str:
-    """Emails that differ only in letter case are the same customer."""
-    return value.strip().casefold()
+    """The canonical email (docs/profiles.md): one mailbox, one form.
+
+    Format and control characters are dropped (new input carrying them is
+    refused, see pii.profiles.rules; rows stored before that digest as if
+    they were absent), then NFKC; the domain (after the last `@`) in its IDNA
+    UTS #46 form; the local part lower-cased (str.lower, not casefold: `ß`
+    stays `ß`). A domain without IDNA form (only stored rows can have one) is
+    kept NFKC and lower-cased.
+    """
+    visible = "".join(ch for ch in value if not is_format_or_control(ch))
+    text = unicodedata.normalize("NFKC", visible).strip()
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return text.lower()
+    try:
+        domain = canonical_domain(domain)
+    except idna.IDNAError:
+        domain = domain.lower()
+    return f"{local.lower()}@{domain}"
 
 
 def digest(field: str, normalized: str, *, version: int | None = None) -> str:

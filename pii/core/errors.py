@@ -128,3 +128,29 @@ class CreateRaceLost(StateConflict):
     """A create lost every retry against concurrent writers; retrying succeeds."""
 
     default_message = "The object could not be created; retry the request."
+
+
+# --- the keys and the stored data ----------------------------------------------------
+
+
+class KeysMismatch(DomainError):
+    """The configured FERNET_KEYS / BLIND_INDEX_KEY cannot read the stored key
+    check (pii.core.keycheck): nothing touching PII is served, nothing is written."""
+
+    default_message = "The configured keys do not match the stored data."
+
+
+class RotationInProgress(DomainError):
+    """BLIND_INDEX_KEY_VERSION is newer than the stored key check: a write that
+    needs an email (or address) digest could create a duplicate; reads go on."""
+
+    default_message = "A blind-index key rotation is in progress; run rebuild_search_index."
+
+
+class UnreadableRecord(DomainError):
+    """A stored row cannot be decrypted with any configured key (corruption):
+    this row only; its id is logged at ERROR, never its content."""
+
+    default_message = (
+        "The stored object cannot be decrypted. Quote the request_id when reporting it."
+    )

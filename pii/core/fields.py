@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Sequence
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.db import models
 from fernet_fields import EncryptedField, EncryptedTextField
 
 from pii.core.ids import DATA_ID_MAX_LENGTH, OBJECT_ID_MAX_LENGTH
+
+logger = logging.getLogger(__name__)
 
 
 class ObjectIdField(models.CharField):
@@ -110,3 +115,33 @@ def reset_fernet_key_caches(**kwargs: Any) -> None:
         for field in encrypted_fields(model):
             for name in ("keys", "fernet_keys", "fernet"):
                 field.__dict__.pop(name, None)
+
+
+def readable_rows(
+    queryset: models.QuerySet[Any], pks: Sequence[Any]
+) -> tuple[list[Any], list[Any]]:
+    """The rows of `queryset` with these pks that decrypt, and the pks that do not.
+
+    One query when every row decrypts; otherwise one per row, so a single
+    corrupt row (InvalidToken under every configured key) costs only itself.
+    Each unreadable row is logged at ERROR with its model and id, never a value.
+    """
+    if not pks:
+        return [], []
+    try:
+        return list(queryset.filter(pk__in=list(pks))), []
+    except InvalidToken:
+        pass
+    rows: list[Any] = []
+    unreadable: list[Any] = []
+    for pk in pks:
+        try:
+            rows.extend(queryset.filter(pk=pk))
+        except InvalidToken:
+            unreadable.append(pk)
+            logger.error(
+                "%s %s cannot be decrypted with the configured FERNET_KEYS",
+                queryset.model._meta.label,
+                pk,
+            )
+    return rows, unreadable

@@ -11,7 +11,7 @@ from pii.core.ids import new_display_id, new_object_id
 
 class Profile(models.Model):
     """A customer. Email, name, phone and extended attributes are Fernet-encrypted;
-    `email_digest` (keyed hash of the case-folded email) enforces one profile per
+    `email_digest` (keyed hash of the canonical email, docs/profiles.md) enforces one profile per
     email in the database, `search_tokens` is the blind index behind `q`."""
 
     id = ObjectIdField(primary_key=True, default=new_object_id)

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import idna
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
+from pii.core.blind_index import canonical_domain, is_format_or_control
 from pii.core.errors import InvalidInput
 from pii.core.validators import (
     E164_MESSAGE,
@@ -80,7 +82,10 @@ def _string_errors(value: str, max_length: int) -> list[str]:
 
 def email_clean(value: Any) -> str:
     """A syntactically valid email (Django's EmailValidator), at most 254 characters,
-    surrounding spaces removed. Never null or blank."""
+    surrounding spaces removed, without format or control characters (Unicode
+    Cf/Cc, e.g. U+200B), its domain with an IDNA (UTS #46) form. Never null or
+    blank. Stored as sent; its digest uses the canonical form
+    (blind_index.normalize_email, docs/profiles.md)."""
     if value is None:
         raise FieldInvalid([NOT_NULL])
     if _is_blank(value):
@@ -89,9 +94,13 @@ def email_clean(value: Any) -> str:
         raise FieldInvalid([INVALID_EMAIL])
     value = value.strip()
     errors = _string_errors(value, EMAIL_MAX_LENGTH)
+    invisible = next((ch for ch in value if is_format_or_control(ch)), None)
+    if invisible is not None:
+        errors.append(f"Format and control characters are not allowed: U+{ord(invisible):04X}.")
     try:
         _email_syntax(value)
-    except ValidationError:
+        canonical_domain(value.rpartition("@")[2])
+    except (ValidationError, idna.IDNAError):
         errors.append(INVALID_EMAIL)
     if errors:
         raise FieldInvalid(errors)

@@ -31,10 +31,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.db import connection, transaction
 
 from pii.core import blind_index
 from pii.core.errors import MalformedRequest, QueryTooBroad
+from pii.core.fields import readable_rows
 from pii.models import Profile
 from pii.profiles import search_sql as sql
 from pii.profiles.search_tokens import (
@@ -144,7 +146,7 @@ def _list_all(field: str, descending: bool, offset: int, count: int) -> SearchRe
             raise _too_many_to_sort()
         # (id, created_at, clear value): ties fall back to creation order.
         rows = sorted(
-            Profile.objects.values_list("id", "created_at", field),
+            _sort_values(field),
             key=lambda row: (_text_key(row[2]), row[1], row[0]),
             reverse=descending,
         )
@@ -152,9 +154,24 @@ def _list_all(field: str, descending: bool, offset: int, count: int) -> SearchRe
         return SearchResult(profiles=sql.load_page(ids), total=min(total, SEARCH_WINDOW))
     prefix = "-" if descending else ""
     ordered = Profile.objects.order_by(*(prefix + key for key in sql.time_order(field)))
-    return SearchResult(
-        profiles=list(ordered[offset : offset + count]), total=min(total, SEARCH_WINDOW)
-    )
+    try:
+        profiles = list(ordered[offset : offset + count])
+    except InvalidToken:
+        # A corrupt row on this page: load it row by row, without that one.
+        ids = list(ordered.values_list("id", flat=True)[offset : offset + count])
+        profiles = sql.load_page(ids)
+    return SearchResult(profiles=profiles, total=min(total, SEARCH_WINDOW))
+
+
+def _sort_values(field: str) -> list[tuple[Any, ...]]:
+    """(id, created_at, clear value of `field`) of every profile; a row that
+    cannot be decrypted is left out (and logged by id)."""
+    try:
+        return list(Profile.objects.values_list("id", "created_at", field))
+    except InvalidToken:
+        ids = list(Profile.objects.values_list("id", flat=True))
+        rows, _ = readable_rows(Profile.objects.only("id", "created_at", field), ids)
+        return [(p.id, p.created_at, getattr(p, field)) for p in rows]
 
 
 def _search_few(page: _Page) -> SearchResult:
@@ -185,14 +202,18 @@ def _search_few(page: _Page) -> SearchResult:
     for row in fetched:
         raws = row[first:]
         cache: dict[str, str] = {}
-        if not sql.matches(branches, raws, cache):
+        if not sql.matches(branches, raws, cache, row_id=row[0]):
             continue
         if text_sort is None:
             keyed.append((*row[1:first], row[0]))
         else:
             value = cache.get(text_sort)
             if value is None and raws[sort_column] is not None:
-                value = sql.decrypt(raws[sort_column])
+                try:
+                    value = sql.decrypt(raws[sort_column])
+                except InvalidToken:
+                    sql.log_unreadable(row[0])
+                    continue
             keyed.append((_text_key(value), *row[1:first], row[0]))
     keyed.sort(reverse=page.descending)
     ids = [k[-1] for k in keyed]
@@ -216,7 +237,7 @@ def _search_walk(page: _Page) -> SearchResult:
         if connection.vendor == "postgresql":
             sql.force_index_walk()
         for row in sql.stream(statement, [*column_params, *params], first=page.end + 1):
-            if sql.matches(page.branches, row[1:], {}):
+            if sql.matches(page.branches, row[1:], {}, row_id=row[0]):
                 ids.append(row[0])
                 if len(ids) >= page.end:
                     break

@@ -8,13 +8,18 @@ exact substring rule after decrypting only the fields whose tokens matched.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.db import connection
 
+from pii.core.fields import readable_rows
 from pii.models import Profile
 from pii.profiles.search_tokens import NORMALIZE, Branch
+
+logger = logging.getLogger(__name__)
 
 # Density sampling before the exact candidate count (PostgreSQL only, see probe).
 SAMPLE_ROWS = 2000
@@ -85,16 +90,29 @@ def decrypt(raw: Any) -> str:
     return fernet.decrypt(bytes(raw)).decode()
 
 
-def matches(branches: Sequence[Branch], raws: Sequence[Any], cache: dict[str, str]) -> bool:
-    """The exact rule, decrypting at most one field per branch (and each field once)."""
-    for branch, raw in zip(branches, raws, strict=True):
-        if raw is None:
-            continue
-        clear = cache.get(branch.column)
-        if clear is None:
-            clear = cache[branch.column] = decrypt(raw)
-        if branch.needle in NORMALIZE[branch.field](clear):
-            return True
+def log_unreadable(row_id: str) -> None:
+    logger.error("pii.Profile %s cannot be decrypted with the configured FERNET_KEYS", row_id)
+
+
+def matches(
+    branches: Sequence[Branch], raws: Sequence[Any], cache: dict[str, str], *, row_id: str
+) -> bool:
+    """The exact rule, decrypting at most one field per branch (and each field once).
+
+    A row that cannot be decrypted (corruption) does not match: it is logged at
+    ERROR by id, and the search answers the other rows.
+    """
+    try:
+        for branch, raw in zip(branches, raws, strict=True):
+            if raw is None:
+                continue
+            clear = cache.get(branch.column)
+            if clear is None:
+                clear = cache[branch.column] = decrypt(raw)
+            if branch.needle in NORMALIZE[branch.field](clear):
+                return True
+    except InvalidToken:
+        log_unreadable(row_id)
     return False
 
 
@@ -110,10 +128,10 @@ def order_sql(field: str, descending: bool) -> str:
 
 
 def load_page(ids: Sequence[str]) -> list[Profile]:
-    """Fully loaded profiles, in the order of `ids` (one query)."""
-    if not ids:
-        return []
-    by_id = Profile.objects.in_bulk(list(ids))
+    """Fully loaded profiles, in the order of `ids` (one query; one per row when
+    a row cannot be decrypted, which is left out and logged by id)."""
+    rows, _ = readable_rows(Profile.objects.all(), ids)
+    by_id = {profile.pk: profile for profile in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

@@ -7,7 +7,8 @@ the page.
 
 from __future__ import annotations
 
-from pii.core.errors import MalformedRequest, NotFound, QueryTooBroad
+from pii.core.errors import MalformedRequest, NotFound, QueryTooBroad, UnreadableRecord
+from pii.core.fields import readable_rows
 from pii.models import Profile
 from pii.profiles.search import DEFAULT_SORT, SEARCH_WINDOW, SearchResult, profile_search
 
@@ -18,11 +19,14 @@ Q_MAX_LENGTH = 256
 
 def profile_get(*, profile_id: str) -> Profile:
     """The profile with this id. Raises NotFound (also for an erased profile:
-    erasure removes the row)."""
-    profile = Profile.objects.filter(pk=profile_id).first()
-    if profile is None:
+    erasure removes the row), and UnreadableRecord when the row cannot be
+    decrypted with any configured key (corruption; logged by id at ERROR)."""
+    rows, unreadable = readable_rows(Profile.objects.all(), [profile_id])
+    if unreadable:
+        raise UnreadableRecord()
+    if not rows:
         raise NotFound()
-    return profile
+    return rows[0]
 
 
 def profile_list(

@@ -8,13 +8,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from pii.core import blind_index
+from pii.core import blind_index, keycheck
 from pii.core.errors import (
     CreateRaceLost,
     EmailTaken,
     NotFound,
     StaleUpdate,
+    UnreadableRecord,
 )
+from pii.core.fields import readable_rows
 from pii.core.optimistic import conditional_update, next_updated_at
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
@@ -30,6 +32,8 @@ _DISPLAY_ID_ATTEMPTS = 5
 
 
 def email_digest(email: str) -> str:
+    """The keyed hash of the canonical email (blind_index.normalize_email): one
+    profile per mailbox."""
     return blind_index.digest("email-eq", blind_index.normalize_email(email))
 
 
@@ -53,10 +57,13 @@ def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profi
     profile.
 
     Raises InvalidInput when `data` breaks a rule (`rules.profile_create_clean`),
-    DeletionPending when the existing profile is being deleted, and
-    CreateRaceLost when every attempt lost a race (retrying succeeds).
+    RotationInProgress during a blind-index key rotation (the existing profile
+    may still carry the old key's digest), DeletionPending when the existing
+    profile is being deleted, and CreateRaceLost when every attempt lost a race
+    (retrying succeeds).
     """
     data = profile_create_clean(data)
+    keycheck.refuse_digest_writes_during_rotation()
     digest = email_digest(data["email"])
     for _ in range(_DISPLAY_ID_ATTEMPTS):
         existing = Profile.objects.filter(email_digest=digest).first()
@@ -82,17 +89,24 @@ def profile_update(
     """Apply `changes` (only the fields sent; None clears) to the profile.
 
     Raises InvalidInput when `changes` break a rule (`rules.profile_changes_clean`),
-    NotFound, DeletionPending, StaleUpdate (with `current_updated_at`) when
+    RotationInProgress when the email changes during a blind-index key
+    rotation, NotFound, UnreadableRecord (the row cannot be decrypted),
+    DeletionPending, StaleUpdate (with `current_updated_at`) when
     `last_updated_at` is not the current `updated_at`, and EmailTaken when the
     new email belongs to another profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the row is locked and the write is
     conditional on `updated_at`.
     """
     changes = profile_changes_clean(changes)
+    if "email" in changes:
+        keycheck.refuse_digest_writes_during_rotation()
     with transaction.atomic():
-        profile = Profile.objects.select_for_update().filter(pk=profile_id).first()
-        if profile is None:
+        rows, unreadable = readable_rows(Profile.objects.select_for_update(), [profile_id])
+        if unreadable:
+            raise UnreadableRecord()
+        if not rows:
             raise NotFound()
+        profile = rows[0]
         profile_ensure_writable(profile_id=profile.pk)
         if profile.updated_at != last_updated_at:
             raise StaleUpdate(extra={"current_updated_at": rfc3339(profile.updated_at)})

@@ -102,13 +102,16 @@ def test_stored_email_keeps_the_callers_case(api_client):
     assert again.json()["email"] == "MiXeD@Example.org"
 
 
-def test_an_internationalized_domain_is_accepted_and_its_sharp_s_folds_to_ss(api_client):
+def test_an_internationalized_domain_is_accepted_and_kept_apart_from_its_ss_spelling(api_client):
+    """IDNA (UTS #46) gives straße.de and strasse.de different names (issue 10)."""
     created = api_client.post(PROFILES_URL, {"email": "jo@straße.de"}, format="json")
 
-    again = api_client.post(PROFILES_URL, {"email": "JO@STRASSE.DE"}, format="json")
+    other = api_client.post(PROFILES_URL, {"email": "JO@STRASSE.DE"}, format="json")
+    again = api_client.post(PROFILES_URL, {"email": "JO@STRAßE.DE"}, format="json")
 
     assert created.status_code == 201
     assert created.json()["email"] == "jo@straße.de"
+    assert other.status_code == 201
     assert again.status_code == 200
     assert again.json()["id"] == created.json()["id"]
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from pii.models import Profile
 from tests.pii.profiles_support import PROFILES_URL
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +68,13 @@ def test_after_reencrypt_the_old_key_can_be_dropped(api_client) -> None:
 
 
 def test_without_reencrypt_dropping_the_old_key_makes_values_unreadable(api_client) -> None:
-    """The control: the test above passes because of the command, not by luck."""
+    """The control: the test above passes because of the command, not by luck.
+    The service sees it from the key check and refuses to serve (503)."""
     profile = api_client.post(PROFILES_URL, {"email": "lost@example.org"}, format="json").json()
 
-    with (
-        override_settings(FERNET_KEYS=["the-new-key"]),
-        pytest.raises(InvalidToken),
-    ):
-        api_client.get(f"{PROFILES_URL}/{profile['id']}")
+    with override_settings(FERNET_KEYS=["the-new-key"]):
+        response = api_client.get(f"{PROFILES_URL}/{profile['id']}")
+        assert response.status_code == 503
+        assert response.json()["message"] == "The configured keys do not match the stored data."
+        with pytest.raises(InvalidToken):
+            Profile.objects.get(pk=profile["id"])
