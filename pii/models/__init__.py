@@ -1,6 +1,15 @@
 from pii.models.api_keys import SCOPES, ApiKey
-from pii.models.audit import AccessEvent, AuditSegment
+from pii.models.audit import AccessEvent, AuditCheck, AuditSegment
 from pii.models.profiles import DeletionRequest, Profile
 from pii.models.tokens import Token
 
-__all__ = ["SCOPES", "AccessEvent", "ApiKey", "AuditSegment", "DeletionRequest", "Profile", "Token"]
+__all__ = [
+    "SCOPES",
+    "AccessEvent",
+    "ApiKey",
+    "AuditCheck",
+    "AuditSegment",
+    "DeletionRequest",
+    "Profile",
+    "Token",
+]
