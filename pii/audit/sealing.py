@@ -9,7 +9,9 @@ No late event is skipped: events are picked by `segment IS NULL`, not by id
 range, and on PostgreSQL only those whose writing transaction (`txid`) is below
 the snapshot's xmin, i.e. can no longer commit or roll back. An event whose
 transaction is still open when a run starts waits for the next run, whatever
-its id. (NULL `txid`, e.g. events written on SQLite, counts as finished.)
+its id. (NULL `txid`, e.g. events written on SQLite, counts as finished, and
+so do the events of the sealing transaction itself.) xmin is cluster-wide: a
+long transaction in any database of the server delays sealing, never skips.
 
 Memory stays bounded whatever the backlog: events are streamed and hashed one
 at a time, then marked in batches of ids.
@@ -45,9 +47,14 @@ def _lock_and_sealable() -> QuerySet[AccessEvent]:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
             # Taken after the lock: every transaction below xmin has ended, so
             # the set below cannot grow while this run hashes it.
-            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            (xmin,) = cursor.fetchone()
-            return unsealed.filter(Q(txid__lt=xmin) | Q(txid__isnull=True))
+            cursor.execute(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+                "txid_current_if_assigned()"
+            )
+            xmin, own = cursor.fetchone()
+            finished = Q(txid__lt=xmin) | Q(txid__isnull=True)
+            # Events this very transaction wrote commit (or not) with the segment.
+            return unsealed.filter(finished | Q(txid=own) if own is not None else finished)
         # SQLite: a write (of no row) takes the write lock now rather than at
         # the first real write, so a second run waits here, before reading.
         cursor.execute(f"UPDATE {AuditSegment._meta.db_table} SET id = id WHERE 0")  # noqa: S608 - a model's table name
