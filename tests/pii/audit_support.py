@@ -48,10 +48,8 @@ def disable_audit_triggers() -> None:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             return
-        placeholders = ", ".join(["%s"] * len(AUDIT_TABLES))
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' "
-            f"AND tbl_name IN ({placeholders})",
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
             list(AUDIT_TABLES),
         )
         for (name,) in cursor.fetchall():

@@ -95,9 +95,9 @@ def test_the_digests_follow_the_documented_format():
     ).encode()
     assert segment.events_digest == hashlib.sha256(line).hexdigest()
     link = (
-        '{"event_count":1,"events_digest":"%s","first_event_id":%d,"last_event_id":%d,'
+        f'{{"event_count":1,"events_digest":"{segment.events_digest}",'
+        f'"first_event_id":{event.pk},"last_event_id":{event.pk},'
         '"previous_digest":"","sealed_at":"2025-03-01T12:00:00.000000Z"}'
-        % (segment.events_digest, event.pk, event.pk)
     )
     assert segment.digest == hashlib.sha256(link.encode()).hexdigest()
     assert segment.mac == chain.segment_mac(segment.digest, key="test-audit-key-not-for-production")
