@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from pii.admin.display import when, when_column
 from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
 from pii.audit import selectors
+from pii.audit.chain import EVENT_FIELDS
 from pii.core import registry
 from pii.models import AccessEvent
 
@@ -73,24 +74,7 @@ class AccessEventAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     list_max_show_all = 0
     show_full_result_count = False
-    readonly_fields = (
-        "id",
-        "occurred_at",
-        "actor_type",
-        "actor_id",
-        "actor_name",
-        "action",
-        "object_kind",
-        "subject_id",
-        "object_ids",
-        "outcome",
-        "request_id",
-        "client_address",
-        "purpose",
-        "details",
-        "txid",
-        "segment_id",
-    )
+    readonly_fields = (*EVENT_FIELDS, "segment_id")
     fields = readonly_fields
 
     occurred_shown = when_column("occurred_at", "When")
