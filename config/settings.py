@@ -1,7 +1,7 @@
 """Settings, read only from the environment (and an optional `.env` file).
 
-No secret has a default: a missing `SECRET_KEY`, `FERNET_KEYS` or
-`BLIND_INDEX_KEY` stops start-up with a message naming the variable, with DEBUG
+No secret has a default: a missing `SECRET_KEY`, `FERNET_KEYS`,
+`BLIND_INDEX_KEY` or `AUDIT_KEY` stops start-up with a message naming the variable, with DEBUG
 on or off. Every variable is described in docs/operations.md.
 """
 
@@ -54,6 +54,9 @@ if not FERNET_KEYS:
 BLIND_INDEX_KEY = _required("BLIND_INDEX_KEY")
 # Stored on every row so the index can be rebuilt under a new key later.
 BLIND_INDEX_KEY_VERSION = env.int("BLIND_INDEX_KEY_VERSION", default=1)
+# Authenticates the access log's sealed segments (docs/audit.md): a separate
+# secret, so that write access to the database alone cannot forge the chain.
+AUDIT_KEY = _required("AUDIT_KEY")
 
 PII_REGION = env.str("PII_REGION", default="EU")
 if re.fullmatch(r"[A-Z]{2}", PII_REGION) is None:
@@ -66,6 +69,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATA_MAX_BYTES = env.int("DATA_MAX_BYTES", default=10 * 1024 * 1024)
 TOKEN_TTL_DAYS = env.int("TOKEN_TTL_DAYS", default=30)
 DELETION_DUE_DAYS = env.int("DELETION_DUE_DAYS", default=30)
+# Sealed access-log segments older than this are purged (docs/audit.md).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 # Request bodies: base64 grows content by 4/3, plus the JSON around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=(DATA_MAX_BYTES * 4) // 3 + 64 * 1024

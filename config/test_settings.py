@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_READ_DOT_ENV", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("FERNET_KEYS", "test-fernet-key-not-for-production")
 os.environ.setdefault("BLIND_INDEX_KEY", "test-blind-index-key-not-for-production")
+os.environ.setdefault("AUDIT_KEY", "test-audit-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from config.settings import *  # noqa: F403

@@ -17,6 +17,7 @@ class PiiConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from pii.api.profile_serializers import profile_json
+        from pii.audit.retention import access_log_purger
         from pii.core import keycheck, registry
         from pii.core.fields import reset_fernet_key_caches
         from pii.tokens import selectors as token_selectors
@@ -40,6 +41,7 @@ class PiiConfig(AppConfig):
             registry.Resolver("profile", token_selectors.profiles_resolve, represent=profile_json)
         )
         registry.register_purger(token_services.tokens_purger())
+        registry.register_purger(access_log_purger())
 
 
 def _as_is(value: Any) -> Any:
@@ -58,7 +60,8 @@ class PiiAdminConfig(admin_apps.AdminConfig):
     def ready(self) -> None:
         super().ready()
         # pii's ModelAdmins, on the site built above (see pii/admin/__init__.py).
-        from pii.admin import api_keys, deletion_requests, profiles, tokens  # noqa: F401
+        from pii.admin import access_log, api_keys, deletion_requests, profiles, tokens  # noqa: F401
         from pii.admin.dashboard import register_pii_dashboard_counts
 
         register_pii_dashboard_counts()
+        access_log.register_access_log_dashboard_counts()

@@ -35,7 +35,7 @@ PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)
 export DJANGO_SETTINGS_MODULE=config.settings DJANGO_READ_DOT_ENV=false \
   DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1 \
   SECRET_KEY="fuzz-$(head -c 48 /dev/urandom | base64)" FERNET_KEYS="fuzz-$RANDOM$RANDOM" \
-  BLIND_INDEX_KEY="fuzz-$RANDOM$RANDOM" DATABASE_URL="sqlite:///$WORK/db.sqlite3" \
+  BLIND_INDEX_KEY="fuzz-$RANDOM$RANDOM" AUDIT_KEY="fuzz-$RANDOM$RANDOM" DATABASE_URL="sqlite:///$WORK/db.sqlite3" \
   WEB_CONCURRENCY=2 LOG_LEVEL=WARNING
 
 "$PYTHON" manage.py migrate --noinput >/dev/null

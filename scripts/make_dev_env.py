@@ -21,6 +21,7 @@ def main() -> int:
         f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
         f"FERNET_KEYS={Fernet.generate_key().decode()}\n"
         f"BLIND_INDEX_KEY={secrets.token_urlsafe(32)}\n"
+        f"AUDIT_KEY={secrets.token_urlsafe(32)}\n"
         "PII_REGION=EU\n"
     )
     ENV_FILE.chmod(0o600)

@@ -113,6 +113,7 @@ def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "SECRET_KEY": "gunicorn-test-secret-key-0123456789abcdefghijklmnop",
         "FERNET_KEYS": "gunicorn-test-fernet",
         "BLIND_INDEX_KEY": "gunicorn-test-blind",
+        "AUDIT_KEY": "gunicorn-test-audit",
         "DATABASE_URL": f"sqlite:///{database}",
         "WEB_CONCURRENCY": "1",
     }

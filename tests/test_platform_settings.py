@@ -16,6 +16,7 @@ KEYS = {
     "SECRET_KEY": "prod-like-secret-key-" + "x1y2z3" * 10,
     "FERNET_KEYS": "fernet-key-new,fernet-key-old",
     "BLIND_INDEX_KEY": "blind-index-key-0123456789",
+    "AUDIT_KEY": "audit-key-0123456789",
 }
 
 

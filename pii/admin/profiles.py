@@ -30,6 +30,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from pii.admin.access_log import ACCESS_LOG_PERMISSION, profile_events_html
 from pii.admin.display import day, when
 from pii.admin.masking import (
     can_see_unmasked,
@@ -235,6 +236,8 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
         history: tuple[str, ...] = ("created_shown", "updated_shown", "deletion_status")
         if obj is not None and self.has_change_permission(request, obj):
             history = (*history, "last_updated_at")
+        if request.user.has_perm(ACCESS_LOG_PERMISSION):
+            history = (*history, "access_log_shown")
         return [
             (None, {"fields": ("id", "display_id")}),
             ("Personal data", personal_options),
@@ -253,6 +256,7 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             "name_masked",
             "phone_masked",
             "attributes_masked",
+            "access_log_shown",
         )
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
@@ -283,6 +287,10 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
     @admin.display(description="Extended attributes")
     def attributes_masked(self, obj: Profile) -> str:
         return mask_attributes(obj.extended_attributes) or "-"
+
+    @admin.display(description="Access log")
+    def access_log_shown(self, obj: Profile) -> str:
+        return profile_events_html(obj.pk)
 
     @admin.display(description="Deletion request")
     def deletion_status(self, obj: Profile) -> str:

@@ -1,5 +1,5 @@
 from pii.models.api_keys import SCOPES, ApiKey
-from pii.models.audit import AccessEvent, AuditSegment
+from pii.models.audit import AccessEvent, AuditCheck, AuditSegment
 from pii.models.keycheck import KeyCheck
 from pii.models.profiles import DeletionRequest, Profile
 from pii.models.tokens import Token
@@ -8,6 +8,7 @@ __all__ = [
     "SCOPES",
     "AccessEvent",
     "ApiKey",
+    "AuditCheck",
     "AuditSegment",
     "DeletionRequest",
     "KeyCheck",

@@ -86,3 +86,24 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Event {self.pk} {self.action}"
+
+
+class AuditCheck(models.Model):
+    """The outcome of one full `verify_audit` run (the admin's dashboard shows
+    the last): ids, counts and the kind of break, never an event's contents."""
+
+    id = models.BigAutoField(primary_key=True)
+    checked_at = models.DateTimeField(db_index=True)
+    ok = models.BooleanField()
+    segments_checked = models.PositiveIntegerField()
+    events_checked = models.PositiveBigIntegerField()
+    broken_segment_id = models.BigIntegerField(null=True, blank=True)
+    # pii.audit.verify's kinds: "events_deleted", "mac_mismatch", ...
+    problem = models.CharField(max_length=32, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "access log verification"
+
+    def __str__(self) -> str:
+        return f"Verification {self.pk} {'ok' if self.ok else 'broken'}"

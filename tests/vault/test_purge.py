@@ -137,7 +137,7 @@ def test_purge_expired_removes_every_kind_in_batches_and_reports_progress():
 
     removed = purge.purge_expired(now=T0, batch_size=4, progress=seen.append)
 
-    assert removed == {"data_entries": 10, "tokens": 5}
+    assert removed == {"access_log": 0, "data_entries": 10, "tokens": 5}
     assert [(p.kind, p.removed, p.batches) for p in seen] == [
         ("data_entries", 4, 1),
         ("data_entries", 8, 2),
@@ -159,7 +159,7 @@ def test_a_dry_run_counts_and_removes_nothing():
 
     due = purge.purge_expired(now=T0, dry_run=True, progress=seen.append)
 
-    assert due == {"data_entries": 4, "tokens": 2}
+    assert due == {"access_log": 0, "data_entries": 4, "tokens": 2}
     assert seen == []
     assert DataEntry.objects.count() == 7
     assert Token.objects.count() == 2
@@ -193,7 +193,7 @@ def test_a_failing_batch_raises_with_what_was_removed_before():
         registry._purgers[DATA_ENTRIES_KIND] = original
 
     assert failed.value.kind == "data_entries"
-    assert failed.value.removed == {"data_entries": 2}
+    assert failed.value.removed == {"access_log": 0, "data_entries": 2}
     assert str(failed.value) == "purging data_entries failed: OperationalError"
     assert DataEntry.objects.count() == 3  # the first batch committed
 
@@ -326,7 +326,8 @@ def test_the_command_exits_non_zero_when_the_database_fails(tmp_path: Path):
     )
 
     assert result.returncode == 1
-    assert "CommandError: purge_expired: purging data_entries failed: OperationalError" in (
+    # The first kind (in name order) fails.
+    assert "CommandError: purge_expired: purging access_log failed: OperationalError" in (
         result.stderr
     )
 

@@ -1,0 +1,432 @@
+"""Sealing the access log into a hash chain, and verifying it: every kind of
+tampering (done with raw SQL after switching the triggers off, as an attacker
+with database access would) is found and named (docs/audit.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from pii.audit import chain, verify
+from pii.audit.sealing import audit_seal
+from pii.audit.verify import audit_verify
+from pii.models import AccessEvent, AuditCheck, AuditSegment
+from tests.pii.audit_support import disable_audit_triggers, make_event, make_events, raw
+from tests.support import T0
+
+pytestmark = pytest.mark.django_db
+
+
+def seal(at=T0):
+    return audit_seal(now=at)
+
+
+def three_segments():
+    """Segments of 3, 2 and 4 events (ids in order)."""
+    segments = []
+    for index, count in enumerate((3, 2, 4)):
+        make_events(count)
+        segments.append(seal(T0 + timedelta(minutes=index)))
+    return segments
+
+
+# --- sealing ---------------------------------------------------------------------------
+
+
+def test_seal_closes_the_unsealed_events_into_a_chained_segment():
+    first_events = make_events(3)
+    first = seal()
+    make_events(2)
+    second = seal(T0 + timedelta(minutes=5))
+
+    assert (first.event_count, first.first_event_id, first.last_event_id) == (
+        3,
+        first_events[0].pk,
+        first_events[-1].pk,
+    )
+    assert first.previous_digest == ""
+    assert second.previous_digest == first.digest
+    assert second.event_count == 2
+    assert not AccessEvent.objects.filter(segment__isnull=True).exists()
+    assert AccessEvent.objects.filter(segment=first).count() == 3
+
+
+def test_nothing_to_seal_makes_no_segment():
+    assert seal() is None
+    assert not AuditSegment.objects.exists()
+
+
+def test_the_digests_follow_the_documented_format():
+    event = make_event(details={"b": 1, "a": "é"})
+    segment = seal()
+
+    line = (
+        json.dumps(
+            {
+                "action": event.action,
+                "actor_id": event.actor_id,
+                "actor_name": event.actor_name,
+                "actor_type": event.actor_type,
+                "client_address": event.client_address,
+                "details": {"a": "é", "b": 1},
+                "id": event.pk,
+                "object_ids": event.object_ids,
+                "object_kind": event.object_kind,
+                "occurred_at": "2025-03-01T12:00:00.000000Z",
+                "outcome": event.outcome,
+                "purpose": event.purpose,
+                "request_id": event.request_id,
+                "subject_id": event.subject_id,
+                "txid": None,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        + "\n"
+    ).encode()
+    assert segment.events_digest == hashlib.sha256(line).hexdigest()
+    link = (
+        f'{{"event_count":1,"events_digest":"{segment.events_digest}",'
+        f'"first_event_id":{event.pk},"last_event_id":{event.pk},'
+        '"previous_digest":"","sealed_at":"2025-03-01T12:00:00.000000Z"}'
+    )
+    assert segment.digest == hashlib.sha256(link.encode()).hexdigest()
+    assert segment.mac == chain.segment_mac(segment.digest, key="test-audit-key-not-for-production")
+
+
+def test_seal_audit_command_prints_the_segment():
+    make_events(2)
+    out = io.StringIO()
+
+    call_command("seal_audit", stdout=out)
+    call_command("seal_audit", stdout=out)
+
+    assert "Sealed segment" in out.getvalue()
+    assert "2 event(s)" in out.getvalue()
+    assert "Nothing to seal." in out.getvalue()
+
+
+# --- verification: a sound chain -------------------------------------------------------
+
+
+def test_a_sound_chain_verifies():
+    three_segments()
+
+    result = audit_verify()
+
+    assert result.ok
+    assert (result.segments, result.events) == (3, 9)
+
+
+def test_verify_audit_command_says_ok_and_keeps_the_result():
+    three_segments()
+    out = io.StringIO()
+
+    call_command("verify_audit", stdout=out)
+
+    assert "OK: 3 segment(s), 9 event(s)" in out.getvalue()
+    check = AuditCheck.objects.get()
+    assert check.ok
+    assert check.segments_checked == 3
+
+
+def test_unsealed_events_do_not_break_the_chain():
+    three_segments()
+    make_events(2)
+
+    assert audit_verify().ok
+
+
+# --- verification: each kind of tampering ----------------------------------------------
+
+
+def broken_by(tamper):
+    segments = three_segments()
+    disable_audit_triggers()
+    tamper(segments)
+    result = audit_verify()
+    assert not result.ok
+    return result.broken, segments
+
+
+def test_a_changed_event_is_found():
+    def tamper(segments):
+        raw(
+            "UPDATE pii_accessevent SET purpose = 'marketing' WHERE id = %s",
+            [segments[1].first_event_id],
+        )
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[1].pk, verify.EVENTS_CHANGED)
+    assert "an event was changed" in broken.message
+
+
+def test_a_deleted_event_is_found():
+    def tamper(segments):
+        raw("DELETE FROM pii_accessevent WHERE id = %s", [segments[2].last_event_id - 1])
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[2].pk, verify.EVENTS_DELETED)
+    assert "1 event(s) deleted" in broken.message
+
+
+def test_an_inserted_event_is_found():
+    def tamper(segments):
+        make_event(segment=segments[0])
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[0].pk, verify.EVENTS_INSERTED)
+
+
+def test_reordered_events_are_found():
+    # Two events swap places (ids exchanged): same count, same id range.
+    def tamper(segments):
+        first, last = segments[0].first_event_id, segments[0].last_event_id
+        raw("UPDATE pii_accessevent SET id = -1 WHERE id = %s", [first])
+        raw("UPDATE pii_accessevent SET id = %s WHERE id = %s", [first, last])
+        raw("UPDATE pii_accessevent SET id = %s WHERE id = -1", [last])
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[0].pk, verify.EVENTS_CHANGED)
+    assert "reordered" in broken.message
+
+
+def test_a_renumbered_event_is_found():
+    def tamper(segments):
+        raw(
+            "UPDATE pii_accessevent SET id = id + 1000 WHERE id = %s",
+            [segments[1].last_event_id],
+        )
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[1].pk, verify.EVENTS_REORDERED)
+
+
+def test_a_removed_segment_is_found():
+    def tamper(segments):
+        raw("DELETE FROM pii_accessevent WHERE segment_id = %s", [segments[1].pk])
+        raw("DELETE FROM pii_auditsegment WHERE id = %s", [segments[1].pk])
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[2].pk, verify.SEGMENT_REMOVED)
+
+
+def test_a_removed_first_segment_is_found():
+    def tamper(segments):
+        raw("DELETE FROM pii_accessevent WHERE segment_id = %s", [segments[0].pk])
+        raw("DELETE FROM pii_auditsegment WHERE id = %s", [segments[0].pk])
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[1].pk, verify.SEGMENT_REMOVED)
+
+
+def test_an_altered_segment_is_found():
+    # Hiding a deleted event by lowering the count breaks the segment's digest.
+    def tamper(segments):
+        raw("DELETE FROM pii_accessevent WHERE id = %s", [segments[0].last_event_id])
+        raw(
+            "UPDATE pii_auditsegment SET event_count = 2, last_event_id = %s WHERE id = %s",
+            [segments[0].last_event_id - 1, segments[0].pk],
+        )
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[0].pk, verify.SEGMENT_ALTERED)
+
+
+def test_a_forged_segment_without_the_key_is_found():
+    # The attacker recomputes every digest after deleting an event, but has no AUDIT_KEY.
+    def tamper(segments):
+        segment = segments[2]
+        raw("DELETE FROM pii_accessevent WHERE id = %s", [segment.last_event_id])
+        hasher = chain.EventsHasher()
+        for row in (
+            AccessEvent.objects.filter(segment=segment).order_by("id").values(*chain.EVENT_FIELDS)
+        ):
+            hasher.add(row)
+        digest = chain.segment_digest(
+            previous_digest=segment.previous_digest,
+            events_digest=hasher.hexdigest(),
+            first_event_id=hasher.first_id,
+            last_event_id=hasher.last_id,
+            event_count=hasher.count,
+            sealed_at=segment.sealed_at,
+        )
+        raw(
+            "UPDATE pii_auditsegment SET events_digest = %s, event_count = %s, "
+            "last_event_id = %s, digest = %s WHERE id = %s",
+            [hasher.hexdigest(), hasher.count, hasher.last_id, digest, segment.pk],
+        )
+
+    broken, segments = broken_by(tamper)
+
+    assert (broken.segment_id, broken.kind) == (segments[2].pk, verify.WRONG_KEY)
+
+
+def test_a_wrong_key_is_named():
+    segments = three_segments()
+
+    broken = audit_verify(key="another-key").broken
+
+    assert (broken.segment_id, broken.kind) == (segments[0].pk, verify.WRONG_KEY)
+    assert "wrong AUDIT_KEY" in broken.message
+
+
+def test_verify_audit_command_fails_naming_the_segment_and_keeps_the_result():
+    segments = three_segments()
+    disable_audit_triggers()
+    raw("DELETE FROM pii_accessevent WHERE id = %s", [segments[1].first_event_id])
+
+    with pytest.raises(CommandError, match=f"segment {segments[1].pk}: 1 event\\(s\\) deleted"):
+        call_command("verify_audit", stdout=io.StringIO())
+
+    check = AuditCheck.objects.get()
+    assert not check.ok
+    assert (check.broken_segment_id, check.problem) == (segments[1].pk, verify.EVENTS_DELETED)
+
+
+# --- verify_audit --event ---------------------------------------------------------------
+
+
+def test_a_sealed_event_in_a_valid_segment_is_confirmed():
+    segments = three_segments()
+    out = io.StringIO()
+
+    call_command("verify_audit", "--event", str(segments[1].first_event_id), stdout=out)
+
+    assert f"is sealed in segment {segments[1].pk}" in out.getvalue()
+
+
+def test_an_unsealed_event_is_not_confirmed():
+    event = make_event()
+
+    with pytest.raises(CommandError, match="not sealed yet"):
+        call_command("verify_audit", "--event", str(event.pk))
+
+
+def test_an_unknown_event_is_not_confirmed():
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("verify_audit", "--event", "999999")
+
+
+def test_an_event_in_a_broken_chain_is_not_confirmed():
+    segments = three_segments()
+    disable_audit_triggers()
+    raw("DELETE FROM pii_accessevent WHERE id = %s", [segments[0].first_event_id])
+
+    with pytest.raises(CommandError, match="BROKEN"):
+        call_command("verify_audit", "--event", str(segments[1].first_event_id))
+
+
+def test_a_break_after_the_event_does_not_concern_it():
+    segments = three_segments()
+    disable_audit_triggers()
+    raw("DELETE FROM pii_accessevent WHERE id = %s", [segments[2].first_event_id])
+
+    call_command("verify_audit", "--event", str(segments[0].first_event_id), stdout=io.StringIO())
+
+
+# --- concurrency (PostgreSQL) -----------------------------------------------------------
+
+
+def _insert_with_txid(connection_, **fields):
+    """An event carrying its transaction's id, as the recording service writes it."""
+    with connection_.cursor() as cursor:
+        cursor.execute("SELECT txid_current()")
+        (txid,) = cursor.fetchone()
+    return make_event(txid=txid, **fields)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_event_committed_late_with_a_lower_id_is_sealed_by_a_later_run():
+    early = make_event(request_id="early")
+    inserted = threading.Event()
+    release = threading.Event()
+    late_ids = []
+
+    def late_writer():
+        try:
+            with transaction.atomic():
+                late_ids.append(_insert_with_txid(connection, request_id="late").pk)
+                inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=late_writer)
+    writer.start()
+    assert inserted.wait(10)
+    with transaction.atomic():
+        after = _insert_with_txid(connection, request_id="after")
+    first = seal()
+    release.set()
+    writer.join(10)
+    later = seal_everything(T0 + timedelta(minutes=1))
+
+    # The first run sealed only what no open transaction could still precede:
+    # the later events wait (the late one has the lower id), nothing is skipped.
+    assert first.event_count == 1
+    assert first.first_event_id == early.pk
+    assert late_ids[0] < after.pk
+    assert sum(segment.event_count for segment in later) == 2
+    assert AccessEvent.objects.get(pk=late_ids[0]).segment_id in {s.pk for s in later}
+    assert audit_verify().ok
+
+
+def seal_everything(at, *, attempts=100):
+    """Seal runs until no event is left unsealed. xmin is cluster-wide: a
+    transaction of another database on the same server (a parallel test run)
+    can hold the later events back for a moment; they are sealed, just later."""
+    segments = []
+    for _ in range(attempts):
+        segment = seal(at)
+        if segment is not None:
+            segments.append(segment)
+        if not AccessEvent.objects.filter(segment__isnull=True).exists():
+            return segments
+        time.sleep(0.1)
+    raise AssertionError("events were left unsealed")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_seals_at_once_seal_each_event_once():
+    make_events(200)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        try:
+            barrier.wait(10)
+            results.append(seal())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+
+    segments = [segment for segment in results if segment is not None]
+    assert len(results) == 2
+    assert len(segments) == 1
+    assert segments[0].event_count == 200
+    assert audit_verify().ok
