@@ -17,6 +17,7 @@ class PiiConfig(AppConfig):
         from pii.api.profile_serializers import profile_json
         from pii.core import registry
         from pii.core.fields import reset_fernet_key_caches
+        from pii.core.scopes import Scope
         from pii.tokens import selectors as token_selectors
         from pii.tokens import services as token_services
 
@@ -28,7 +29,12 @@ class PiiConfig(AppConfig):
             registry.Resolver("token", token_selectors.token_values_resolve, represent=_as_is)
         )
         registry.register_resolver(
-            registry.Resolver("profile", token_selectors.profiles_resolve, represent=profile_json)
+            registry.Resolver(
+                "profile",
+                token_selectors.profiles_resolve,
+                represent=profile_json,
+                scope=Scope.PROFILES_READ,
+            )
         )
         registry.register_purger(token_services.tokens_purger())
 

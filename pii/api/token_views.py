@@ -61,7 +61,8 @@ class DetokenizeView(KeyedBatchView):
     input_serializer = DetokenizeInputSerializer
 
     def answer(self, body: dict[str, Any], *, now: datetime) -> Any:
-        result = tokens_resolve(tokens=body["tokens"], now=now)
+        scopes = self.request.auth.scopes or ()
+        result = tokens_resolve(tokens=body["tokens"], scopes=scopes, now=now)
         # Each kind is shown the way its app's API shows it (the registry knows how).
         represent = {resolver.kind: resolver.represent for resolver in registry.resolvers()}
         data = {key: represent[found.kind](found.value) for key, found in result.data.items()}
