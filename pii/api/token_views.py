@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from pii.api import token_schema
 from pii.api.base import validated_body
+from pii.api.token_render import SplicingJSONRenderer
 from pii.api.token_serializers import (
     DetokenizeInputSerializer,
     DetokenizeOutputSerializer,
@@ -59,6 +60,8 @@ class TokenizeView(KeyedBatchView):
 class DetokenizeView(KeyedBatchView):
     required_scopes = {"POST": Scope.DETOKENIZE}
     input_serializer = DetokenizeInputSerializer
+    # Data entries' base64 content is spliced into the body (pii.api.token_render).
+    renderer_classes = [SplicingJSONRenderer]
 
     def answer(self, body: dict[str, Any], *, now: datetime) -> Any:
         scopes = self.request.auth.scopes or ()
