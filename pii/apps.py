@@ -13,6 +13,7 @@ class PiiConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core.signals import setting_changed
+        from django.db.models.signals import post_migrate
 
         from pii.api.profile_serializers import profile_json
         from pii.core import registry
@@ -22,6 +23,7 @@ class PiiConfig(AppConfig):
         from pii.tokens import services as token_services
 
         setting_changed.connect(reset_fernet_key_caches, dispatch_uid="pii-fernet-keys")
+        post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="pii-cache-table")
 
         # How /detokenize resolves the ids `pii` owns; addresses and vault
         # register theirs ("address", "data") from their own AppConfig.
@@ -37,6 +39,14 @@ class PiiConfig(AppConfig):
             )
         )
         registry.register_purger(token_services.tokens_purger())
+
+
+def _create_cache_table(*, using: str, **kwargs: Any) -> None:
+    """`migrate` creates the database cache's table (CACHES, when no REDIS_URL):
+    the admin's search limit counts there. Idempotent; nothing to do for Redis."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 def _as_is(value: Any) -> Any:
