@@ -180,7 +180,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Drop-in replacement for NewStore's (Legacy) Customer Profile API v1. "
         "Authenticate with `Authorization: Bearer <api key>`. Errors are "
-        "`application/problem+json`."
+        "`application/problem+json`. Scopes: each operation names the one it needs. "
+        "A write (`profiles:write`) answers the whole object written, as the reference "
+        "defines it: a `profiles:write`-only key reads the profile it creates, finds "
+        "by email (get-or-create) or patches. `/detokenize` also needs, per key, the "
+        "read scope of what the id names (`forbidden_error` otherwise)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
