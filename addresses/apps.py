@@ -13,6 +13,11 @@ class AddressesConfig(AppConfig):
         from addresses.selectors import addresses_resolve
         from addresses.services import addresses_reindex_batch
         from pii.core.registry import Resolver, register_reindexer, register_resolver
+        from pii.core.scopes import Scope
 
-        register_resolver(Resolver("address", addresses_resolve, represent=address_json))
+        register_resolver(
+            Resolver(
+                "address", addresses_resolve, represent=address_json, scope=Scope.PROFILES_READ
+            )
+        )
         register_reindexer("addresses", addresses_reindex_batch)

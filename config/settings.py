@@ -8,6 +8,7 @@ on or off. Every variable is described in docs/operations.md.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "pii",
     "addresses",
     "vault",
+    "axes",  # admin login lockout ("Admin security" below)
 ]
 
 MIDDLEWARE = [
@@ -117,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -210,7 +214,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Drop-in replacement for NewStore's (Legacy) Customer Profile API v1. "
         "Authenticate with `Authorization: Bearer <api key>`. Errors are "
-        "`application/problem+json`."
+        "`application/problem+json`. Scopes: each operation names the one it needs. "
+        "A write (`profiles:write`) answers the whole object written, as the reference "
+        "defines it: a `profiles:write`-only key reads the profile it creates, finds "
+        "by email (get-or-create) or patches. `/detokenize` also needs, per key, the "
+        "read scope of what the id names (`forbidden_error` otherwise)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -279,3 +287,35 @@ READINESS_DB_TIMEOUT_MS = env.int("READINESS_DB_TIMEOUT_MS", default=2000)
 REDIS_URL = env.str("REDIS_URL", default="")
 # Probes and scrapes come over plain HTTP from the load balancer or the kubelet.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# --- Admin security (docs/admin.md, "Login lockout and search limits") ---------------
+# Staff searches (profiles, deletion requests) per user and minute; counted in
+# the shared cache below, so every worker sees the same count.
+ADMIN_SEARCH_RATE = env.int("ADMIN_SEARCH_RATE", default=30)
+# The shared cache: Redis when REDIS_URL is set, else a database table (created
+# by `migrate`: pii's post_migrate runs `createcachetable`). Never process memory:
+# a limit counted per worker would not be a limit.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pii_cache",
+        }
+    }
+# django-axes: a login (admin site) is refused with 429 for AXES_COOLOFF_MINUTES
+# after AXES_FAILURE_LIMIT failures for one username from one IP address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Axes' log lines name the client: the IP address and path, never the username.
+AXES_CLIENT_STR_CALLABLE = "pii.admin.site.axes_client_str"

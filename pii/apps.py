@@ -20,6 +20,7 @@ class PiiConfig(AppConfig):
         from pii.audit.retention import access_log_purger
         from pii.core import keycheck, registry
         from pii.core.fields import reset_fernet_key_caches
+        from pii.core.scopes import Scope
         from pii.tokens import selectors as token_selectors
         from pii.tokens import services as token_services
 
@@ -31,6 +32,7 @@ class PiiConfig(AppConfig):
             keycheck.write_after_migrate, sender=self, dispatch_uid="pii-key-check"
         )
         checks.register(keycheck.system_check)
+        post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="pii-cache-table")
 
         # How /detokenize resolves the ids `pii` owns; addresses and vault
         # register theirs ("address", "data") from their own AppConfig.
@@ -38,10 +40,23 @@ class PiiConfig(AppConfig):
             registry.Resolver("token", token_selectors.token_values_resolve, represent=_as_is)
         )
         registry.register_resolver(
-            registry.Resolver("profile", token_selectors.profiles_resolve, represent=profile_json)
+            registry.Resolver(
+                "profile",
+                token_selectors.profiles_resolve,
+                represent=profile_json,
+                scope=Scope.PROFILES_READ,
+            )
         )
         registry.register_purger(token_services.tokens_purger())
         registry.register_purger(access_log_purger())
+
+
+def _create_cache_table(*, using: str, **kwargs: Any) -> None:
+    """`migrate` creates the database cache's table (CACHES, when no REDIS_URL):
+    the admin's search limit counts there. Idempotent; nothing to do for Redis."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 def _as_is(value: Any) -> Any:

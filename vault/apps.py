@@ -10,6 +10,7 @@ class VaultConfig(AppConfig):
 
     def ready(self) -> None:
         from pii.core import registry
+        from pii.core.scopes import Scope
         from vault import selectors, services
         from vault.api.serializers import data_entry_json
         from vault.models import DataEntry
@@ -23,6 +24,8 @@ class VaultConfig(AppConfig):
                 selectors.data_entries_resolve,
                 represent=data_entry_json,
                 id_format="data",
+                scope=Scope.DATA_READ,
+                sizes=selectors.data_entry_sizes,
             )
         )
         registry.register_purger(services.data_entries_purger())

@@ -23,3 +23,10 @@ def data_entries_resolve(ids: list[str], *, now: datetime) -> dict[str, DataEntr
     """The live entries among `ids`, content decrypted (one query whatever
     len(ids)). Registered from VaultConfig.ready() as the "data" resolver."""
     return {entry.pk: entry for entry in DataEntry.objects.live(now).filter(pk__in=ids)}
+
+
+def data_entry_sizes(ids: list[str], *, now: datetime) -> dict[str, int]:
+    """The plaintext size of each live entry among `ids` (one query, nothing
+    decrypted): what `/detokenize` counts against its response budget before
+    it loads any content."""
+    return dict(DataEntry.objects.live(now).filter(pk__in=ids).values_list("pk", "size"))

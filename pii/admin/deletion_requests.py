@@ -26,6 +26,7 @@ from django.utils.html import format_html
 
 from pii.admin.display import day, when, when_column
 from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
+from pii.admin.search_guard import search_allowed, throttled_message
 from pii.core.errors import DomainError
 from pii.models import DeletionRequest
 from pii.profiles.deletion import (
@@ -116,6 +117,16 @@ class DeletionRequestAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     list_select_related = ("decided_by",)
     search_fields = ("=profile_ref", "=display_id")
     search_help_text = "Exact profile id or display id."
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        # Exact ids only (no oracle), but counted against ADMIN_SEARCH_RATE too.
+        if search_term.strip() and not search_allowed(request):
+            self.message_user(request, throttled_message(), messages.ERROR)
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
     ordering = ("-requested_at",)
     list_per_page = 100
     show_full_result_count = False

@@ -4,6 +4,11 @@ changelist that decrypts one page only.
 The search box runs `pii.profiles.search.profile_search` (the API's engine), or an exact
 match on `id` / `display_id`; it never scans or decrypts the table. The page
 and the total of a search come from the engine (bounded by its window).
+
+Staff who see PII masked search whole values only (`pii.admin.search_guard`): a
+complete email (its digest, as get-or-create looks it up), a complete phone
+number (the engine's candidates, kept when the number is equal), a display id or
+a profile id. Every staff search counts against ADMIN_SEARCH_RATE.
 """
 
 from __future__ import annotations
@@ -18,16 +23,23 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from pii.admin.masking import can_see_unmasked
+from pii.admin.search_guard import WHOLE_VALUES_ONLY, search_allowed, throttled_message
+from pii.core.blind_index import normalize_phone
 from pii.core.errors import DomainError
 from pii.core.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, is_object_id
+from pii.core.validators import FieldInvalid
 from pii.models import DeletionRequest, Profile
 from pii.profiles import deletion
+from pii.profiles.rules import phone_clean
 from pii.profiles.search import SEARCH_WINDOW, profile_search
+from pii.profiles.services import email_digest
 
 # Admin column orderings the search engine can serve; anything else falls back.
 SEARCH_SORTS = frozenset({"created_at", "-created_at", "updated_at", "-updated_at"})
 DEFAULT_SEARCH_SORT = "-created_at"
 SEARCH_MAX_LENGTH = 256  # as the API's `q`
+# Profiles whose phone may equal a searched number: the engine's first candidates.
+PHONE_CANDIDATES = 100
 SEARCH_TOO_SHORT = (
     "Type at least 3 characters to search (spaces, case and accents do not count), "
     "or an exact profile id or display id."
@@ -49,6 +61,11 @@ def search_results(
     term = term.strip()
     if not term:
         return queryset
+    if not search_allowed(request):
+        model_admin.message_user(request, throttled_message(), messages.ERROR)
+        return queryset.none()
+    if not can_see_unmasked(request):
+        return _whole_value_results(model_admin, request, queryset, term)
     if is_object_id(term):
         return queryset.filter(pk=term)
     if _is_display_id(term):
@@ -57,6 +74,46 @@ def search_results(
             return exact
     page = _search_page(model_admin, request, queryset, term)
     return queryset.filter(pk__in=[profile.pk for profile in page.profiles])
+
+
+def _whole_value_results(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Profile], term: str
+) -> QuerySet[Profile]:
+    """The profile named by a whole value, or none (with a message) for anything else."""
+    if is_object_id(term):
+        return queryset.filter(pk=term)
+    if _is_display_id(term):
+        return queryset.filter(display_id=term.upper())
+    if "@" in term:
+        return queryset.filter(email_digest=email_digest(term))
+    phone = _complete_phone(term)
+    if phone is not None:
+        return queryset.filter(pk__in=_phone_equal(phone))
+    model_admin.message_user(request, WHOLE_VALUES_ONLY, messages.WARNING)
+    return queryset.none()
+
+
+def _complete_phone(term: str) -> str | None:
+    """The term as the API takes a phone number (E.164), or None."""
+    try:
+        return phone_clean(term)
+    except FieldInvalid:
+        return None
+
+
+def _phone_equal(phone: str) -> list[str]:
+    """Ids of the profiles whose phone number is `phone` (normalized as the index
+    is): the engine finds the candidates, their decrypted numbers decide."""
+    try:
+        result = profile_search(q=phone, sort=DEFAULT_SEARCH_SORT, offset=0, count=PHONE_CANDIDATES)
+    except DomainError:
+        return []
+    wanted = normalize_phone(phone)
+    return [
+        profile.pk
+        for profile in result.profiles
+        if profile.phone_number and normalize_phone(profile.phone_number) == wanted
+    ]
 
 
 def _search_page(

@@ -49,3 +49,12 @@ class PiiAdminSite(admin.AdminSite):
             **(extra_context or {}),
         }
         return super().index(request, extra_context=context)
+
+
+def axes_client_str(
+    username: str, ip_address: str, user_agent: str, path_info: str, request: HttpRequest
+) -> str:
+    """How django-axes names a client in its log lines (AXES_CLIENT_STR_CALLABLE):
+    the IP address and the path; the username typed may be anything, an email
+    included, so it is left out."""
+    return f"{{ip_address: {ip_address!r}, path_info: {path_info!r}}}"

@@ -80,8 +80,14 @@ detokenize = _batch_operation(
         "Resolves each token to what it names: a `/tokenize` token to its value, a "
         "profile id to the profile, an address id to the address, a data id to "
         '`{"content_type": ..., "content": "<base64>"}`. Unknown, expired, erased and '
-        "malformed tokens get the per-key error `token_not_found_error`; the call "
-        "still answers 200."
+        "malformed tokens get the per-key error `token_not_found_error`. Tokens need "
+        "only the `detokenize` scope; a profile or address id also needs "
+        "`profiles:read` and a data id `data:read`, else that key gets "
+        "`forbidden_error` (nothing of that kind is read, so it does not say whether "
+        "the id exists). One answer carries at most `DATA_MAX_BYTES` (default 10 MiB) "
+        "of data-entry content in all, counted in request order (a key naming an "
+        "entry again counts again); keys past it get `response_too_large_error` and "
+        "their entries are not read. The call still answers 200."
     ),
     request=DetokenizeInputSerializer,
     response=DetokenizeOutputSerializer,

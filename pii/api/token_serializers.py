@@ -8,7 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pii.tokens.rules import TOKEN_VALUE_MAX_BYTES, TOKENS_PER_REQUEST_MAX
-from pii.tokens.selectors import TOKEN_NOT_FOUND_ERROR
+from pii.tokens.selectors import (
+    FORBIDDEN_ERROR,
+    RESPONSE_TOO_LARGE_ERROR,
+    TOKEN_NOT_FOUND_ERROR,
+)
 from pii.tokens.services import INVALID_VALUE_ERROR
 
 
@@ -127,6 +131,14 @@ class DetokenizeOutputSerializer(serializers.Serializer):
         ),
     )
     errors = serializers.DictField(
-        child=serializers.ChoiceField(choices=[TOKEN_NOT_FOUND_ERROR]),
-        help_text="An error code per key whose token is unknown, expired, erased or malformed.",
+        child=serializers.ChoiceField(
+            choices=[TOKEN_NOT_FOUND_ERROR, FORBIDDEN_ERROR, RESPONSE_TOO_LARGE_ERROR]
+        ),
+        help_text=(
+            "An error code per key not answered: `token_not_found_error` (unknown, "
+            "expired, erased or malformed), `forbidden_error` (a profile or address id "
+            "without `profiles:read`, a data id without `data:read`), "
+            "`response_too_large_error` (the data entries' content, counted in request "
+            "order, would pass `DATA_MAX_BYTES` in this answer)."
+        ),
     )

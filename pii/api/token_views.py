@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from pii.api import token_schema
 from pii.api.base import validated_body
+from pii.api.token_render import SplicingJSONRenderer
 from pii.api.token_serializers import (
     DetokenizeInputSerializer,
     DetokenizeOutputSerializer,
@@ -59,9 +60,12 @@ class TokenizeView(KeyedBatchView):
 class DetokenizeView(KeyedBatchView):
     required_scopes = {"POST": Scope.DETOKENIZE}
     input_serializer = DetokenizeInputSerializer
+    # Data entries' base64 content is spliced into the body (pii.api.token_render).
+    renderer_classes = [SplicingJSONRenderer]
 
     def answer(self, body: dict[str, Any], *, now: datetime) -> Any:
-        result = tokens_resolve(tokens=body["tokens"], now=now)
+        scopes = self.request.auth.scopes or ()
+        result = tokens_resolve(tokens=body["tokens"], scopes=scopes, now=now)
         # Each kind is shown the way its app's API shows it (the registry knows how).
         represent = {resolver.kind: resolver.represent for resolver in registry.resolvers()}
         data = {key: represent[found.kind](found.value) for key, found in result.data.items()}

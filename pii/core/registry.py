@@ -24,12 +24,21 @@ class Resolver:
     represent(object) -> JSON-ready value: what the API answers for one of them
     (the same shape as the kind's own GET).
     id_format: "object" (`NS-{REGION}-{ULID}-{ULID}`) or "data" (`NS-{REGION}-{uuid4}`).
+    scope: the scope a key needs, besides `detokenize`, to see objects of this kind
+    ("" for none); without it the kind is not even asked (its ids answer
+    `forbidden_error`).
+    sizes(ids, now=...) -> {id: bytes}, if given: how many bytes of content each
+    live object among `ids` carries (one query, nothing decrypted); such objects
+    count against the response budget (DATA_MAX_BYTES), and only those that fit
+    are resolved.
     """
 
     kind: str
     resolve: Callable[..., dict[str, Any]]
     represent: Callable[[Any], Any]
     id_format: str = "object"
+    scope: str = ""
+    sizes: Callable[..., dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)

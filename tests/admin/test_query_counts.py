@@ -56,4 +56,5 @@ def test_a_list_costs_the_same_for_few_and_many_rows(
     many = queries(officer_client, url, params)
 
     assert many == few
-    assert few <= 12
+    # A search also counts against ADMIN_SEARCH_RATE (the database cache: a few queries).
+    assert few <= (16 if params else 12)
