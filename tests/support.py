@@ -164,6 +164,36 @@ def make_token(value: Any, *, now: datetime | None = None) -> str:
 BINARY = b"\x00\xff\xfe\x80\xc3\x28\r\n\x00" + bytes(range(256)) + b"\xed\xa0\x80\x00"
 
 
+# Refused by the API (400) and by `vault.services.data_entry_create` (InvalidInput).
+BAD_MEDIA_TYPES = [
+    "",
+    "pdf",
+    "application",
+    "application/",
+    "/pdf",
+    " application/pdf",
+    "application/pdf ",
+    "application /pdf",
+    "application/pdf;",
+    "text",
+    "text/",
+    "a/b;c",  # a parameter without a value
+    "text/plain; charset",
+    "text/plain; charset=",
+    'text/plain; charset="utf-8',
+    "text/plain\r\nX-Injected: 1",
+    "text/plain\nX-Injected: 1",
+    "t\u00e9xt/plain",
+    "a/b/c",
+    "application/" + "x" * 250,  # over 255 characters
+    "*/*",
+    123,
+    None,
+    ["application/pdf"],
+]
+BAD_TTL = [0, -1, 1.5, 30.0, True, False, "30", "", [], {}, 2**63]
+
+
 def b64(content: bytes) -> str:
     return base64.b64encode(content).decode("ascii")
 

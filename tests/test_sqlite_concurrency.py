@@ -17,9 +17,9 @@ from rest_framework.test import APIClient
 
 from addresses.models import Address
 from pii.models import Profile
-from tests.addresses.conftest import ADDRESS, addresses_url
 from tests.pii.profiles_support import PROFILES_URL, create_profile, profile_url
 from tests.races import race
+from tests.support import ADDRESS, addresses_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

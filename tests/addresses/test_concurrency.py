@@ -12,7 +12,7 @@ from django.db import connection
 
 from addresses import services
 from addresses.models import Address
-from tests.addresses.conftest import ADDRESS, address_url, addresses_url
+from tests.support import ADDRESS, address_url, addresses_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

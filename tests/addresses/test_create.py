@@ -14,7 +14,7 @@ from addresses import services
 from addresses.models import Address
 from pii.core.ids import OBJECT_ID_RE
 from pii.profiles.deletion import deletion_request_create
-from tests.addresses.conftest import ADDRESS, address_url, addresses_url
+from tests.support import ADDRESS, address_url, addresses_url
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from addresses.models import Address
 from pii.profiles.deletion import deletion_request_create
-from tests.addresses.conftest import ADDRESS, address_url
+from tests.support import ADDRESS, address_url
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pii.profiles.deletion import deletion_request_create
-from tests.addresses.conftest import addresses_url
+from tests.support import addresses_url
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from addresses import rules
 from addresses.models import Address
 from addresses.services import address_get_or_create, address_update
 from pii.core.errors import InvalidInput
-
-from .conftest import ADDRESS
+from tests.support import ADDRESS
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from addresses.models import Address
 from addresses.services import address_digest
-from tests.addresses.conftest import ADDRESS, addresses_url
+from tests.support import ADDRESS, addresses_url
 
 pytestmark = pytest.mark.django_db
 

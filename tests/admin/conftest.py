@@ -10,20 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-# Re-exported (under their old names) until the admin tests import tests.support.
-from tests.support import ADMIN_DELETION_REQUESTS_URL as DELETION_REQUESTS_URL
-from tests.support import ADMIN_PROFILES_URL as PROFILES_URL
-from tests.support import CLERK_PERMISSIONS, change_form_data, make_staff, page_text
-from tests.support import admin_change_url as change_url
-
-__all__ = [
-    "CLERK_PERMISSIONS",
-    "DELETION_REQUESTS_URL",
-    "PROFILES_URL",
-    "change_form_data",
-    "change_url",
-    "page_text",
-]
+from tests.support import CLERK_PERMISSIONS, make_staff
 
 
 @pytest.fixture(name="make_staff")

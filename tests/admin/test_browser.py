@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 
 from pii.models import ApiKey, DeletionRequest, Profile
-from tests.admin.conftest import CLERK_PERMISSIONS
+from tests.support import CLERK_PERMISSIONS
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM
 # calls from a thread with a running loop unless told it is safe (it is: the

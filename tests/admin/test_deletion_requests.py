@@ -19,7 +19,7 @@ from django.utils import timezone
 from addresses.services import address_get_or_create
 from pii.models import DeletionRequest, Profile
 from pii.profiles import deletion
-from tests.admin.conftest import DELETION_REQUESTS_URL, page_text
+from tests.support import ADMIN_DELETION_REQUESTS_URL, page_text
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 PROFILE_DATA = {
@@ -54,7 +54,7 @@ def approve(client, *ids: str, confirm: bool = True):
     data = {"action": "approve_selected", "_selected_action": list(ids)}
     if confirm:
         data["post"] = "yes"
-    return client.post(DELETION_REQUESTS_URL, data)
+    return client.post(ADMIN_DELETION_REQUESTS_URL, data)
 
 
 def reject(client, *ids: str, reason: str | None = None, confirm: bool = True):
@@ -63,7 +63,7 @@ def reject(client, *ids: str, reason: str | None = None, confirm: bool = True):
         data["post"] = "yes"
     if reason is not None:
         data["reason"] = reason
-    return client.post(DELETION_REQUESTS_URL, data)
+    return client.post(ADMIN_DELETION_REQUESTS_URL, data)
 
 
 def raw_rows(table: str, column: str, value: str) -> list[tuple]:
@@ -80,7 +80,7 @@ def test_the_list_shows_status_request_time_and_due_date(officer_client, request
     profile, _, _ = requested
 
     with time_machine.travel(T0 + timedelta(days=1), tick=False):
-        response = officer_client.get(DELETION_REQUESTS_URL, {"status": "pending"})
+        response = officer_client.get(ADMIN_DELETION_REQUESTS_URL, {"status": "pending"})
 
     text = page_text(response)
     assert response.status_code == 200
@@ -98,8 +98,8 @@ def test_an_overdue_request_stands_out_and_is_filtered(officer_client, requested
         deletion.deletion_request_create(profile_id=fresh.pk, now=timezone.now())
 
     with time_machine.travel(T0 + timedelta(days=31), tick=False):
-        listing = officer_client.get(DELETION_REQUESTS_URL)
-        overdue = officer_client.get(DELETION_REQUESTS_URL, {"due": "overdue"})
+        listing = officer_client.get(ADMIN_DELETION_REQUESTS_URL)
+        overdue = officer_client.get(ADMIN_DELETION_REQUESTS_URL, {"due": "overdue"})
 
     assert page_text(listing).count('pii-badge-danger" title=') == 1
     assert profile.display_id in page_text(overdue)
@@ -113,7 +113,7 @@ def test_staff_without_change_permission_get_no_decision_actions(make_staff, req
     client = Client()
     client.force_login(make_staff("viewer", ("view_deletionrequest",)))
 
-    response = client.get(DELETION_REQUESTS_URL)
+    response = client.get(ADMIN_DELETION_REQUESTS_URL)
     attempt = approve(client, requested[2].pk)
 
     assert response.status_code == 200
@@ -218,8 +218,8 @@ def test_the_executed_request_stays_listed(officer_client, requested):
     profile, _, request_ = requested
     approve(officer_client, request_.pk)
 
-    response = officer_client.get(DELETION_REQUESTS_URL, {"status": "executed"})
-    detail = officer_client.get(f"{DELETION_REQUESTS_URL}{request_.pk}/change/")
+    response = officer_client.get(ADMIN_DELETION_REQUESTS_URL, {"status": "executed"})
+    detail = officer_client.get(f"{ADMIN_DELETION_REQUESTS_URL}{request_.pk}/change/")
 
     assert profile.display_id in page_text(response)
     assert ">erased</span>" in page_text(response)
@@ -328,7 +328,7 @@ def test_staff_can_request_deletion_from_the_profile_list(officer_client, make_p
 
 
 def detail_url(request_id: str) -> str:
-    return f"{DELETION_REQUESTS_URL}{request_id}/change/"
+    return f"{ADMIN_DELETION_REQUESTS_URL}{request_id}/change/"
 
 
 @pytest.mark.django_db
@@ -337,8 +337,8 @@ def test_a_pending_requests_page_offers_approve_and_reject(officer_client, reque
 
     text = page_text(officer_client.get(detail_url(request_.pk)))
 
-    assert f'href="{DELETION_REQUESTS_URL}{request_.pk}/approve/"' in text
-    assert f'href="{DELETION_REQUESTS_URL}{request_.pk}/reject/"' in text
+    assert f'href="{ADMIN_DELETION_REQUESTS_URL}{request_.pk}/approve/"' in text
+    assert f'href="{ADMIN_DELETION_REQUESTS_URL}{request_.pk}/reject/"' in text
 
 
 @pytest.mark.django_db
@@ -351,7 +351,7 @@ def test_a_decided_request_or_a_viewer_gets_no_decision_buttons(
     viewer = Client()
     viewer.force_login(make_staff("viewer", ("view_deletionrequest",)))
     as_viewer = page_text(viewer.get(detail_url(request_.pk)))
-    refused = viewer.get(f"{DELETION_REQUESTS_URL}{request_.pk}/approve/")
+    refused = viewer.get(f"{ADMIN_DELETION_REQUESTS_URL}{request_.pk}/approve/")
     reject(officer_client, request_.pk, reason="Kept.")
 
     decided = page_text(officer_client.get(detail_url(request_.pk)))
@@ -365,7 +365,7 @@ def test_a_decided_request_or_a_viewer_gets_no_decision_buttons(
 @pytest.mark.django_db
 def test_approve_from_the_requests_page_confirms_then_erases(officer_client, requested):
     profile, _, request_ = requested
-    url = f"{DELETION_REQUESTS_URL}{request_.pk}/approve/"
+    url = f"{ADMIN_DELETION_REQUESTS_URL}{request_.pk}/approve/"
 
     confirmation = officer_client.get(url)
     assert Profile.objects.filter(pk=profile.pk).exists()
@@ -382,7 +382,7 @@ def test_approve_from_the_requests_page_confirms_then_erases(officer_client, req
 @pytest.mark.django_db
 def test_reject_from_the_requests_page_needs_a_reason(officer_client, requested):
     profile, _, request_ = requested
-    url = f"{DELETION_REQUESTS_URL}{request_.pk}/reject/"
+    url = f"{ADMIN_DELETION_REQUESTS_URL}{request_.pk}/reject/"
 
     form = officer_client.get(url)
     blank = officer_client.post(url, {"post": "yes", "reason": " "})
@@ -397,7 +397,7 @@ def test_reject_from_the_requests_page_needs_a_reason(officer_client, requested)
 
 @pytest.mark.django_db
 def test_deciding_an_unknown_request_is_a_friendly_redirect(officer_client, db):
-    response = officer_client.get(f"{DELETION_REQUESTS_URL}NS-EU-nope/approve/", follow=True)
+    response = officer_client.get(f"{ADMIN_DELETION_REQUESTS_URL}NS-EU-nope/approve/", follow=True)
 
     assert response.status_code == 200
     assert "doesn\u2019t exist" in page_text(response)  # Django's wording

@@ -16,6 +16,7 @@ from ulid import ULID
 
 from pii.core.ids import is_object_id
 from pii.models import Token
+from tests.support import assert_problem
 
 TOKENIZE = "/v1/d/pii/tokenize"
 DETOKENIZE = "/v1/d/pii/detokenize"
@@ -33,18 +34,6 @@ def detokenize(client: APIClient, tokens: Any) -> Any:
 
 def post_raw(client: APIClient, path: str, body: str) -> Any:
     return client.generic("POST", path, body, content_type="application/json")
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    assert body["title"]
-    assert body["message"]
-    assert body["request_id"] == response["X-Request-ID"]
-    return body
 
 
 # --- tokenize ---------------------------------------------------------------

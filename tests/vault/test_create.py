@@ -13,36 +13,24 @@ import time_machine
 from django.test import override_settings
 
 from pii.core.ids import DATA_ID_RE
-from vault.crypto import token_size
-from vault.models import DataEntry
-from vault.services import EXPIRES_AT_MAX
-
-from .conftest import (
+from tests.support import (
     BAD_MEDIA_TYPES,
     BAD_TTL,
     BINARY,
     DATA_URL,
     T0,
+    assert_problem,
     b64,
     body_bytes,
     data_url,
     payload,
     raw_content,
 )
+from vault.crypto import token_size
+from vault.models import DataEntry
+from vault.services import EXPIRES_AT_MAX
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    assert body["title"]
-    assert body["message"]
-    assert body["request_id"] == response["X-Request-ID"]
-    return body
 
 
 # --- 201 ------------------------------------------------------------------------------

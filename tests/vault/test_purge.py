@@ -19,10 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from pii.core import purge, registry
 from pii.core.ids import new_object_id
 from pii.models import Token
+from tests.support import T0
 from vault.models import DataEntry
 from vault.services import DATA_ENTRIES_KIND
-
-from .conftest import T0
 
 EXPIRED = T0 - timedelta(days=1)
 LIVE = T0 + timedelta(days=1)

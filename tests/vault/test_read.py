@@ -13,10 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pii.core.ids import new_data_id
+from tests.support import BINARY, T0, assert_problem, body_bytes, data_url
 from vault.models import DataEntry
-
-from .conftest import BINARY, T0, body_bytes, data_url
-from .test_create import assert_problem
 
 pytestmark = pytest.mark.django_db
 

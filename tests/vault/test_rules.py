@@ -11,11 +11,10 @@ from django.test import override_settings
 
 from pii.core import registry
 from pii.core.errors import ContentTooLarge, InvalidInput
+from tests.support import BAD_MEDIA_TYPES, BAD_TTL, T0
 from vault import rules
 from vault.models import DataEntry
 from vault.services import data_entry_create
-
-from .conftest import BAD_MEDIA_TYPES, BAD_TTL, T0
 
 pytestmark = pytest.mark.django_db
 
