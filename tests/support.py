@@ -21,8 +21,10 @@ from rest_framework.test import APIClient
 
 from addresses.models import Address
 from addresses.services import address_get_or_create
+from pii.core.ids import new_object_id
 from pii.models import SCOPES, ApiKey, DeletionRequest, Profile
 from pii.profiles.deletion import deletion_request_create
+from pii.profiles.rules import PROFILE_WRITABLE_FIELDS
 from pii.profiles.services import profile_get_or_create
 from pii.tokens.services import tokens_create
 from vault.models import DataEntry
@@ -60,6 +62,11 @@ def data_url(data_id: str) -> str:
     return f"{DATA_URL}/{data_id}"
 
 
+def unknown_profile_id() -> str:
+    """A well-formed id that names no profile."""
+    return new_object_id()
+
+
 # --- API keys and clients -------------------------------------------------------------
 
 
@@ -94,6 +101,31 @@ def bearer_client(key: str) -> APIClient:
     client = client_with(f"Bearer {key}")
     client.api_key = key  # type: ignore[attr-defined]
     return client
+
+
+# --- profiles through HTTP -----------------------------------------------------------
+
+# The members of a profile as the API shows it.
+PROFILE_FIELDS = {"id", "display_id", *PROFILE_WRITABLE_FIELDS, "created_at", "updated_at"}
+
+
+def post_profile(client: APIClient, **fields: Any) -> Any:
+    """`POST /profiles` with a unique email unless given."""
+    body = {"email": unique_email(), **fields}
+    return client.post(PROFILES_URL, body, format="json")
+
+
+def create_profile(client: APIClient, **fields: Any) -> dict[str, Any]:
+    """Create a profile through the API and return its body (asserting 201)."""
+    response = post_profile(client, **fields)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def patch_profile(client: APIClient, profile: dict[str, Any], **changes: Any) -> Any:
+    """`PATCH` the profile (a response body) with its own `updated_at` as the precondition."""
+    body = {"last_updated_at": profile["updated_at"], **changes}
+    return client.patch(profile_url(profile["id"]), body, format="json")
 
 
 # --- objects, made through the services -----------------------------------------------

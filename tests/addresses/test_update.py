@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.test import override_settings
-from django.utils import timezone
 
 from addresses.models import Address
-from pii.profiles.deletion import deletion_request_create
 from tests.support import ADDRESS, address_url, addresses_url
 
 pytestmark = pytest.mark.django_db
@@ -332,41 +330,3 @@ def test_a_malformed_id_is_404(api_client, profile, address, which):
     response = patch(api_client, profile_id, address_id, {"last_updated_at": address["updated_at"]})
 
     assert response.status_code == 404
-
-
-def test_while_deletion_is_pending_is_409(api_client, profile, address):
-    deletion_request_create(profile_id=profile.pk, now=timezone.now())
-
-    response = patch(
-        api_client,
-        profile.pk,
-        address["id"],
-        {"last_updated_at": address["updated_at"], "city": "Bonn"},
-    )
-
-    assert response.status_code == 409
-    assert "deletion" in response.json()["message"]
-    assert "current_updated_at" not in response.json()
-    assert Address.objects.get(pk=address["id"]).city == ADDRESS["city"]
-
-
-def test_without_a_key_is_401(anon_client, profile, address):
-    response = patch(
-        anon_client, profile.pk, address["id"], {"last_updated_at": address["updated_at"]}
-    )
-
-    assert response.status_code == 401
-
-
-def test_without_profiles_write_is_403(make_client, profile, address):
-    client = make_client(scopes=["profiles:read"])
-
-    response = patch(
-        client,
-        profile.pk,
-        address["id"],
-        {"last_updated_at": address["updated_at"], "city": "Bonn"},
-    )
-
-    assert response.status_code == 403
-    assert Address.objects.get(pk=address["id"]).city == ADDRESS["city"]

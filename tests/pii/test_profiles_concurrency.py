@@ -12,7 +12,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from pii.models import DeletionRequest, Profile
-from tests.pii.profiles_support import (
+from tests.support import (
     PROFILES_URL,
     create_profile,
     delete_url,

@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from pii.core.ids import is_object_id
 from pii.models import DeletionRequest, Profile
-from tests.pii.profiles_support import (
+from tests.support import (
     PROFILE_FIELDS,
     PROFILES_URL,
     assert_problem,

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from pii.models import Profile
-from tests.pii.profiles_support import (
+from tests.support import (
     PROFILE_FIELDS,
     PROFILES_URL,
     assert_problem,

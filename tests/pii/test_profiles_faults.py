@@ -10,7 +10,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import override_settings
 
-from tests.pii.profiles_support import (
+from tests.support import (
     PROFILES_URL,
     assert_problem,
     create_profile,

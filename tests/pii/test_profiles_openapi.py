@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from drf_spectacular.validation import validate_schema
 
-from tests.pii.profiles_support import PROFILE_FIELDS
+from tests.support import PROFILE_FIELDS
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from pii.models import DeletionRequest
-from tests.pii.profiles_support import (
+from tests.support import (
     PROFILES_URL,
     assert_problem,
     create_profile,

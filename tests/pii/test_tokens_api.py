@@ -418,50 +418,7 @@ def test_a_non_string_token_is_not_echoed_in_the_error(api_client):
     assert "987654321" not in response.content.decode()
 
 
-# --- 401 and 403 ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("path", "body"),
-    [(TOKENIZE, {"data": {"a": 1}}), (DETOKENIZE, {"tokens": {"a": UNKNOWN_OBJECT_ID}})],
-)
-def test_without_a_key_the_answer_is_401(anon_client, db, path, body):
-    response = anon_client.post(path, body, format="json")
-
-    assert_problem(response, 401)
-    assert Token.objects.count() == 0
-
-
-@pytest.mark.parametrize(
-    ("path", "body"),
-    [(TOKENIZE, {"data": {"a": 1}}), (DETOKENIZE, {"tokens": {"a": UNKNOWN_OBJECT_ID}})],
-)
-def test_with_an_unknown_key_the_answer_is_401(anon_client, db, path, body):
-    anon_client.credentials(HTTP_AUTHORIZATION="Bearer AbCdEfGh.not-a-real-key")
-
-    response = anon_client.post(path, body, format="json")
-
-    assert_problem(response, 401)
-
-
-@pytest.mark.parametrize(
-    "scopes", [["detokenize"], ["profiles:read", "profiles:write", "data:write"]]
-)
-def test_tokenize_without_the_tokenize_scope_is_403(make_client, scopes):
-    response = tokenize(make_client(scopes=scopes), {"a": 1})
-
-    assert_problem(response, 403)
-    assert Token.objects.count() == 0
-
-
-@pytest.mark.parametrize("scopes", [["tokenize"], ["profiles:read", "data:read"]])
-def test_detokenize_without_the_detokenize_scope_is_403(make_client, scopes):
-    token_id = tokenize(make_client(scopes=["tokenize"]), {"a": "secret"}).json()["tokens"]["a"]
-
-    response = detokenize(make_client(scopes=scopes), {"a": token_id})
-
-    assert_problem(response, 403)
-    assert "secret" not in response.content.decode()
+# --- scopes (the rest of auth: tests/test_auth_matrix.py) ---------------------
 
 
 def test_each_scope_alone_is_enough_for_its_operation(make_client):

@@ -19,7 +19,7 @@ from pii.core.ids import new_data_id, new_object_id
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
 from pii.profiles.deletion import deletion_request_create
-from pii.profiles.services import profile_get_or_create
+from tests.support import make_profile
 from vault.services import data_entry_create, data_entry_delete
 
 TOKENIZE = "/v1/d/pii/tokenize"
@@ -33,12 +33,6 @@ def tokenize(client: Any, data: dict[str, Any]) -> Any:
 
 def detokenize(client: Any, tokens: dict[str, Any]) -> Any:
     return client.post(DETOKENIZE, {"tokens": tokens}, format="json")
-
-
-def make_profile(email: str = "jane.roe@example.org", **fields: Any) -> Profile:
-    profile, created = profile_get_or_create(data={"email": email, **fields}, now=T0)
-    assert created
-    return profile
 
 
 class FakeResolver:
@@ -79,6 +73,7 @@ def only(fake: FakeResolver) -> str:
 
 def test_a_profile_id_gives_the_profile(api_client):
     profile = make_profile(
+        now=T0,
         email="Jane.Roe@example.org",
         full_name="Jane Roe",
         phone_number="+4915112345678",
@@ -113,7 +108,7 @@ def test_a_profile_id_gives_the_profile(api_client):
 
 
 def test_a_profile_with_null_fields_gives_nulls(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
 
     data = detokenize(api_client, {"p": profile.pk}).json()["data"]["p"]
 
@@ -125,7 +120,7 @@ def test_a_profile_with_null_fields_gives_nulls(api_client):
 
 
 def test_a_profile_with_a_pending_deletion_request_is_still_readable(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     deletion_request_create(profile_id=profile.pk, now=T0)
 
     body = detokenize(api_client, {"p": profile.pk}).json()
@@ -134,7 +129,7 @@ def test_a_profile_with_a_pending_deletion_request_is_still_readable(api_client)
 
 
 def test_an_erased_profile_is_token_not_found_error(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     profile_id = profile.pk
     Profile.objects.filter(pk=profile_id).delete()
 
@@ -145,7 +140,7 @@ def test_an_erased_profile_is_token_not_found_error(api_client):
 
 
 def test_tokens_and_profiles_mix_in_one_call(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     token_id = tokenize(api_client, {"v": "value"}).json()["tokens"]["v"]
 
     body = detokenize(
@@ -198,7 +193,7 @@ def test_each_resolver_is_called_once_with_only_the_ids_of_its_format(api_client
 
 
 def test_ids_found_by_an_earlier_resolver_are_not_asked_again(api_client, fake_kinds):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     token_id = tokenize(api_client, {"v": 1}).json()["tokens"]["v"]
 
     detokenize(api_client, {"p": profile.pk, "t": token_id, "a": only(fake_kinds["address"])})
@@ -260,7 +255,7 @@ def make_address(profile: Profile) -> Address:
 
 
 def test_an_address_id_gives_the_address(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     address = make_address(profile)
 
     response = detokenize(api_client, {"home": address.pk})
@@ -277,7 +272,7 @@ def test_an_address_id_gives_the_address(api_client):
 
 
 def test_a_deleted_address_is_token_not_found_error(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     address = make_address(profile)
     address_delete(profile_id=profile.pk, address_id=address.pk)
 
@@ -287,7 +282,7 @@ def test_a_deleted_address_is_token_not_found_error(api_client):
 
 
 def test_the_addresses_of_an_erased_profile_are_token_not_found_error(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     address = make_address(profile)
     Profile.objects.filter(pk=profile.pk).delete()
 
@@ -390,7 +385,7 @@ def test_detokenize_of_unknown_ids_costs_one_query_per_kind_for_1_and_25(
 
 @time_machine.travel(T0, tick=False)
 def test_detokenize_of_a_mix_of_kinds_stays_within_one_query_per_kind(api_client):
-    profiles = [make_profile(email=f"p{i}@example.org") for i in range(8)]
+    profiles = [make_profile(now=T0, email=f"p{i}@example.org") for i in range(8)]
     tokens = tokenize(api_client, {f"t{i}": {"n": i} for i in range(8)}).json()["tokens"]
     detokenize(api_client, {"warm": "up"})
     baseline, _ = _count(api_client, DETOKENIZE, {"tokens": {"m": "malformed"}})
