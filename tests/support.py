@@ -108,6 +108,15 @@ def bearer_client(key: str) -> APIClient:
 # The members of a profile as the API shows it.
 PROFILE_FIELDS = {"id", "display_id", *PROFILE_WRITABLE_FIELDS, "created_at", "updated_at"}
 
+# What a profile shows for the optional fields it was never given (or was cleared of).
+PROFILE_DEFAULTS = {
+    "full_name": None,
+    "phone_number": None,
+    "store_id": None,
+    "created_by": None,
+    "extended_attributes": {},
+}
+
 
 def post_profile(client: APIClient, **fields: Any) -> Any:
     """`POST /profiles` with a unique email unless given."""

@@ -7,9 +7,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from addresses.services import address_get_or_create
 from pii.admin.masking import mask_attributes, mask_email, mask_name, mask_phone
-from tests.support import ADMIN_PROFILES_URL, admin_change_url, page_text
+from tests.support import ADMIN_PROFILES_URL, admin_change_url, make_address, page_text
 
 CLEAR = ("jane.doe@example.org", "Jane Doe", "+4915112345678", "0123456789")
 MASKED = ("j***@example.org", "J*** D***", "+***78")
@@ -69,17 +68,7 @@ def test_the_change_page_is_masked_without_the_permission(clerk_client, jane):
 
 @pytest.mark.django_db
 def test_addresses_are_not_shown_without_the_permission(clerk_client, officer_client, jane):
-    address_get_or_create(
-        profile_id=jane.pk,
-        data={
-            "full_name": "Jane Doe",
-            "address_line_1": "Heidestrasse 17",
-            "zip_code": "51147",
-            "city": "Wuppertal",
-            "country_code": "DE",
-        },
-        now=jane.created_at,
-    )
+    make_address(jane, address_line_1="Heidestrasse 17", city="Wuppertal", now=jane.created_at)
 
     masked = clerk_client.get(admin_change_url(jane.pk))
     clear = officer_client.get(admin_change_url(jane.pk))

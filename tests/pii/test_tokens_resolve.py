@@ -12,14 +12,13 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from addresses.models import Address
-from addresses.services import address_delete, address_get_or_create
+from addresses.services import address_delete
 from pii.core import registry
 from pii.core.ids import new_data_id, new_object_id
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
 from pii.profiles.deletion import deletion_request_create
-from tests.support import make_profile
+from tests.support import ADDRESS, make_address, make_profile
 from vault.services import data_entry_create, data_entry_delete
 
 TOKENIZE = "/v1/d/pii/tokenize"
@@ -239,24 +238,9 @@ def test_the_app_registers_token_and_profile_resolvers_and_the_token_purger():
 # --- the real address resolver (registered by the addresses app) -------------------
 
 
-def make_address(profile: Profile) -> Address:
-    address, _ = address_get_or_create(
-        profile_id=profile.pk,
-        data={
-            "full_name": "Jane Roe",
-            "address_line_1": "Main Street 1",
-            "zip_code": "10115",
-            "city": "Berlin",
-            "country_code": "DE",
-        },
-        now=T0,
-    )
-    return address
-
-
 def test_an_address_id_gives_the_address(api_client):
     profile = make_profile(now=T0)
-    address = make_address(profile)
+    address = make_address(profile, now=T0)
 
     response = detokenize(api_client, {"home": address.pk})
     shown = api_client.get(f"/v1/d/pii/profiles/{profile.pk}/addresses/{address.pk}")
@@ -265,15 +249,15 @@ def test_an_address_id_gives_the_address(api_client):
     body = response.json()
     assert body["errors"] == {}
     assert body["data"]["home"]["id"] == address.pk
-    assert body["data"]["home"]["city"] == "Berlin"
-    assert body["data"]["home"]["country_code"] == "DE"
+    assert body["data"]["home"]["city"] == ADDRESS["city"]
+    assert body["data"]["home"]["country_code"] == ADDRESS["country_code"]
     assert shown.status_code == 200
     assert body["data"]["home"] == shown.json()
 
 
 def test_a_deleted_address_is_token_not_found_error(api_client):
     profile = make_profile(now=T0)
-    address = make_address(profile)
+    address = make_address(profile, now=T0)
     address_delete(profile_id=profile.pk, address_id=address.pk)
 
     body = detokenize(api_client, {"home": address.pk}).json()
@@ -283,7 +267,7 @@ def test_a_deleted_address_is_token_not_found_error(api_client):
 
 def test_the_addresses_of_an_erased_profile_are_token_not_found_error(api_client):
     profile = make_profile(now=T0)
-    address = make_address(profile)
+    address = make_address(profile, now=T0)
     Profile.objects.filter(pk=profile.pk).delete()
 
     body = detokenize(api_client, {"home": address.pk, "p": profile.pk}).json()
