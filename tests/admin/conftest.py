@@ -5,12 +5,13 @@ officer, logged in). `make_profile` comes from tests/conftest.py; helpers live i
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.support import CLERK_PERMISSIONS, make_staff
+from tests.support import CLERK_PERMISSIONS, make_requested_profile, make_staff
 
 
 @pytest.fixture(name="make_staff")
@@ -43,3 +44,10 @@ def officer_client(officer: User) -> Client:
     client = Client()
     client.force_login(officer)
     return client
+
+
+@pytest.fixture
+def requested(db: None) -> tuple[Any, ...]:
+    """(profile, address, request): a profile with an address and a pending deletion
+    request made at REQUESTED_AT (support.make_requested_profile)."""
+    return make_requested_profile()

@@ -18,20 +18,18 @@ from pii.core.ids import new_data_id, new_object_id
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
 from pii.profiles.deletion import deletion_request_create
-from tests.support import ADDRESS, make_address, make_profile
+from tests.support import (
+    ADDRESS,
+    DETOKENIZE_URL,
+    TOKENIZE_URL,
+    detokenize,
+    make_address,
+    make_profile,
+    tokenize,
+)
 from vault.services import data_entry_create, data_entry_delete
 
-TOKENIZE = "/v1/d/pii/tokenize"
-DETOKENIZE = "/v1/d/pii/detokenize"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def tokenize(client: Any, data: dict[str, Any]) -> Any:
-    return client.post(TOKENIZE, {"data": data}, format="json")
-
-
-def detokenize(client: Any, tokens: dict[str, Any]) -> Any:
-    return client.post(DETOKENIZE, {"tokens": tokens}, format="json")
 
 
 class FakeResolver:
@@ -330,8 +328,10 @@ def _count(client: Any, path: str, body: dict[str, Any]) -> tuple[int, list[dict
 def test_tokenize_costs_the_same_queries_for_1_and_25_keys(api_client):
     tokenize(api_client, {"warm": 1})  # the key's last_used_at is written once a minute
 
-    one, _ = _count(api_client, TOKENIZE, {"data": {"k": "v"}})
-    many, queries = _count(api_client, TOKENIZE, {"data": {f"k{i}": f"v{i}" for i in range(25)}})
+    one, _ = _count(api_client, TOKENIZE_URL, {"data": {"k": "v"}})
+    many, queries = _count(
+        api_client, TOKENIZE_URL, {"data": {f"k{i}": f"v{i}" for i in range(25)}}
+    )
 
     assert one == many
     inserts = [q for q in queries if q["sql"].startswith("INSERT")]
@@ -343,8 +343,8 @@ def test_tokenize_costs_the_same_queries_for_1_and_25_keys(api_client):
 def test_detokenize_costs_the_same_queries_for_1_and_25_tokens(api_client):
     tokens = tokenize(api_client, {f"k{i}": i for i in range(25)}).json()["tokens"]
 
-    one, _ = _count(api_client, DETOKENIZE, {"tokens": {"k0": tokens["k0"]}})
-    many, queries = _count(api_client, DETOKENIZE, {"tokens": tokens})
+    one, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {"k0": tokens["k0"]}})
+    many, queries = _count(api_client, DETOKENIZE_URL, {"tokens": tokens})
 
     assert one == many
     assert sum('"pii_token"' in q["sql"] for q in queries) == 1
@@ -356,9 +356,9 @@ def test_detokenize_of_unknown_ids_costs_one_query_per_kind_for_1_and_25(
     api_client, new_id, is_data
 ):
     detokenize(api_client, {"warm": "up"})  # the key's last_used_at is written once a minute
-    baseline, _ = _count(api_client, DETOKENIZE, {"tokens": {"m": "malformed"}})
-    one, _ = _count(api_client, DETOKENIZE, {"tokens": {"k": new_id()}})
-    many, _ = _count(api_client, DETOKENIZE, {"tokens": {f"k{i}": new_id() for i in range(25)}})
+    baseline, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {"m": "malformed"}})
+    one, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {"k": new_id()}})
+    many, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {f"k{i}": new_id() for i in range(25)}})
     kinds_of_this_format = [
         r.kind for r in registry.resolvers() if (r.id_format == "data") == is_data
     ]
@@ -372,7 +372,7 @@ def test_detokenize_of_a_mix_of_kinds_stays_within_one_query_per_kind(api_client
     profiles = [make_profile(now=T0, email=f"p{i}@example.org") for i in range(8)]
     tokens = tokenize(api_client, {f"t{i}": {"n": i} for i in range(8)}).json()["tokens"]
     detokenize(api_client, {"warm": "up"})
-    baseline, _ = _count(api_client, DETOKENIZE, {"tokens": {"m": "malformed"}})
+    baseline, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {"m": "malformed"}})
     body = {
         **{f"p{i}": p.pk for i, p in enumerate(profiles)},
         **tokens,
@@ -383,7 +383,7 @@ def test_detokenize_of_a_mix_of_kinds_stays_within_one_query_per_kind(api_client
     }
     assert len(body) == 25
 
-    total, queries = _count(api_client, DETOKENIZE, {"tokens": body})
+    total, queries = _count(api_client, DETOKENIZE_URL, {"tokens": body})
 
     assert total - baseline <= len(registry.resolvers())
     assert sum('"pii_profile"' in q["sql"] for q in queries) == 1

@@ -1,10 +1,6 @@
-"""What the tests share: the API's paths, API keys and clients, objects made through
-the services (profiles, addresses, data entries, deletion requests, tokens), and
-the one problem+json assertion.
-
-Plain functions: test modules import them from here (`from tests.support import
-...`), never from a conftest; the fixtures in the conftest files wrap them.
-"""
+"""What the API tests share: paths, API keys and clients, objects made through the
+services (profiles, addresses, data entries, deletion requests, tokens), and the one
+problem+json assertion. Import from `tests.support`."""
 
 from __future__ import annotations
 
@@ -14,7 +10,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -60,6 +55,23 @@ def address_url(profile_id: str, address_id: str) -> str:
 
 def data_url(data_id: str) -> str:
     return f"{DATA_URL}/{data_id}"
+
+
+# Well-formed, and names nothing.
+UNKNOWN_OBJECT_ID = "NS-EU-01FXX4SCM7D4FCFJT8ZKD4JRV7-01FXX4SHNQQK1XDQHTZX6V6608"
+
+
+def tokenize(client: APIClient, data: Any) -> Any:
+    return client.post(TOKENIZE_URL, {"data": data}, format="json")
+
+
+def detokenize(client: APIClient, tokens: Any) -> Any:
+    return client.post(DETOKENIZE_URL, {"tokens": tokens}, format="json")
+
+
+def post_raw(client: APIClient, path: str, body: str) -> Any:
+    """POST `body` as sent (for JSON the test client's encoder would refuse)."""
+    return client.generic("POST", path, body, content_type="application/json")
 
 
 def unknown_profile_id() -> str:
@@ -258,75 +270,6 @@ def raw_content(data_id: str) -> bytes:
         row = cursor.fetchone()
     assert row is not None
     return bytes(row[0])
-
-
-# --- admin pages ----------------------------------------------------------------------
-
-ADMIN_PROFILES_URL = "/admin/pii/profile/"
-ADMIN_DELETION_REQUESTS_URL = "/admin/pii/deletionrequest/"
-
-# What a back-office clerk gets: everything but the unmasked view.
-CLERK_PERMISSIONS = (
-    "view_profile",
-    "change_profile",
-    "view_deletionrequest",
-    "add_deletionrequest",
-    "change_deletionrequest",
-    "view_token",
-    "delete_token",
-    "view_apikey",
-    "add_apikey",
-    "change_apikey",
-    "vault.view_dataentry",
-    "vault.delete_dataentry",
-)
-
-
-def admin_change_url(profile_id: str) -> str:
-    return f"{ADMIN_PROFILES_URL}{profile_id}/change/"
-
-
-def make_staff(username: str = "clerk", perms: tuple[str, ...] = CLERK_PERMISSIONS) -> User:
-    """An active staff user holding `perms`.
-
-    A bare codename is a `pii` permission; other apps' are "app_label.codename".
-    """
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    user.is_staff = True
-    user.save()
-    wanted = [p if "." in p else f"pii.{p}" for p in perms]
-    permissions = [
-        Permission.objects.get(content_type__app_label=app, codename=codename)
-        for app, codename in (p.split(".", 1) for p in wanted)
-    ]
-    user.user_permissions.set(permissions)
-    return User.objects.get(pk=user.pk)  # fresh permission cache
-
-
-def change_form_data(response: Any, **overrides: Any) -> dict[str, Any]:
-    """The POST a browser would send for an admin change page, with `overrides`.
-
-    Collects the main form's current values and every inline formset (its
-    management form and rows), as the rendered page holds them.
-    """
-    data: dict[str, Any] = {}
-
-    def collect(form: Any) -> None:
-        for bound in form:
-            value = bound.value()
-            data[bound.html_name] = "" if value is None else value
-
-    collect(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        collect(inline.formset.management_form)
-        for form in inline.formset.forms:
-            collect(form)
-    data.update(overrides)
-    return data
-
-
-def page_text(response: Any) -> str:
-    return response.content.decode()
 
 
 # --- problem+json ---------------------------------------------------------------------
