@@ -59,6 +59,15 @@ def profile(make_profile: Callable[..., Profile]) -> Profile:
     return make_profile()
 
 
+@pytest.fixture(scope="module")
+def schema(django_db_blocker: Any) -> dict[str, Any]:
+    """The OpenAPI document, fetched once per module."""
+    with django_db_blocker.unblock():
+        response = APIClient().get(f"{support.API}/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"

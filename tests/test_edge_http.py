@@ -17,7 +17,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import override_settings
 
-from tests.pii.profiles_support import PROFILES_URL, create_profile, profile_url
+from tests.support import PROFILES_URL, create_profile, profile_url
 
 pytestmark = pytest.mark.django_db
 

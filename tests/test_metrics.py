@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from config import metrics
 from pii.profiles.deletion import deletion_request_create
-from tests.pii.profiles_support import create_profile, profile_url, unknown_profile_id
+from tests.support import create_profile, profile_url, unknown_profile_id
 
 pytestmark = pytest.mark.django_db
 

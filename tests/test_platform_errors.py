@@ -10,9 +10,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.platform_urls import FAKE_EMAIL
+from tests.support import assert_problem
 
 BASE = "/v1/d/pii/_platform"
-PROBLEM_KEYS = {"type", "title", "status", "message", "request_id"}
 
 
 @pytest.fixture(autouse=True)
@@ -24,17 +24,6 @@ def _platform_urls(settings):
 def all_logs(caplog):
     caplog.set_level(logging.DEBUG)
     return caplog
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status
-    assert response["Content-Type"] == "application/problem+json"
-    body = json.loads(response.content)
-    assert set(body) >= PROBLEM_KEYS
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    assert body["request_id"] == response["X-Request-ID"]
-    return body
 
 
 def no_leak(response, caplog) -> None:

@@ -17,9 +17,8 @@ from rest_framework.test import APIClient
 
 from addresses.models import Address
 from pii.models import Profile
-from tests.addresses.conftest import ADDRESS, addresses_url
-from tests.pii.profiles_support import PROFILES_URL, create_profile, profile_url
 from tests.races import race
+from tests.support import ADDRESS, PROFILES_URL, addresses_url, create_profile, profile_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

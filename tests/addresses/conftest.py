@@ -9,10 +9,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-# Re-exported until the address tests import them from tests.support.
-from tests.support import ADDRESS, address_url, addresses_url
-
-__all__ = ["ADDRESS", "address_url", "addresses_url"]
+from tests.support import ADDRESS, addresses_url
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from addresses.admin import AddressInline
 from addresses.services import address_get_or_create
 from pii.admin.site import add_profile_inline, profile_inlines
 from pii.models import Profile
-from tests.addresses.conftest import ADDRESS
+from tests.support import ADDRESS
 
 site = admin.AdminSite(name="address_inline_test")
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from addresses.models import Address
-from pii.profiles.deletion import deletion_request_create
-from tests.addresses.conftest import ADDRESS, address_url
+from tests.support import ADDRESS, address_url
 
 pytestmark = pytest.mark.django_db
 
@@ -70,27 +68,6 @@ def test_get_with_a_malformed_profile_id_is_400(api_client, address, bad_id):
     assert response.status_code == 400
 
 
-def test_get_works_while_deletion_is_pending(api_client, profile, address):
-    deletion_request_create(profile_id=profile.pk, now=timezone.now())
-
-    response = api_client.get(address_url(profile.pk, address["id"]))
-
-    assert response.status_code == 200
-
-
-def test_get_without_a_key_is_401(anon_client, profile, address):
-    assert anon_client.get(address_url(profile.pk, address["id"])).status_code == 401
-
-
-def test_get_without_profiles_read_is_403(make_client, profile, address):
-    client = make_client(scopes=["profiles:write"])
-
-    response = client.get(address_url(profile.pk, address["id"]))
-
-    assert response.status_code == 403
-    assert "full_name" not in response.content.decode()
-
-
 # DELETE
 
 
@@ -145,31 +122,4 @@ def test_delete_with_a_malformed_id_is_400(api_client, profile, address, bad_id)
 
     assert by_address.status_code == 400
     assert by_profile.status_code == 400
-    assert Address.objects.filter(pk=address["id"]).exists()
-
-
-def test_delete_while_deletion_is_pending_is_409(api_client, profile, address):
-    deletion_request_create(profile_id=profile.pk, now=timezone.now())
-
-    response = api_client.delete(address_url(profile.pk, address["id"]))
-
-    assert response.status_code == 409
-    assert response["Content-Type"] == "application/problem+json"
-    assert "deletion" in response.json()["message"]
-    assert Address.objects.filter(pk=address["id"]).exists()
-
-
-def test_delete_without_a_key_is_401(anon_client, profile, address):
-    response = anon_client.delete(address_url(profile.pk, address["id"]))
-
-    assert response.status_code == 401
-    assert Address.objects.filter(pk=address["id"]).exists()
-
-
-def test_delete_without_profiles_write_is_403(make_client, profile, address):
-    client = make_client(scopes=["profiles:read"])
-
-    response = client.delete(address_url(profile.pk, address["id"]))
-
-    assert response.status_code == 403
     assert Address.objects.filter(pk=address["id"]).exists()

@@ -14,7 +14,7 @@ from pii.profiles.deletion import (
     deletion_request_create,
     deletion_request_reject,
 )
-from tests.addresses.conftest import ADDRESS, address_url, addresses_url
+from tests.support import ADDRESS, address_url, addresses_url
 
 pytestmark = pytest.mark.django_db
 

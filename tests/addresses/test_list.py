@@ -8,10 +8,8 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from pii.profiles.deletion import deletion_request_create
-from tests.addresses.conftest import addresses_url
+from tests.support import addresses_url
 
 pytestmark = pytest.mark.django_db
 
@@ -148,34 +146,6 @@ def test_a_malformed_profile_id_is_404(api_client):
     response = api_client.get(addresses_url("not-a-profile"))
 
     assert response.status_code == 404
-
-
-def test_reads_still_work_while_deletion_is_pending(api_client, profile, five_addresses):
-    deletion_request_create(profile_id=profile.pk, now=timezone.now())
-
-    response = api_client.get(addresses_url(profile.pk))
-
-    assert response.status_code == 200
-    assert response.json()["pagination_info"]["total"] == 5
-
-
-def test_without_a_key_is_401(anon_client, profile):
-    assert anon_client.get(addresses_url(profile.pk)).status_code == 401
-
-
-def test_a_key_without_profiles_read_is_403(make_client, profile):
-    client = make_client(scopes=["profiles:write", "data:read", "detokenize"])
-
-    response = client.get(addresses_url(profile.pk))
-
-    assert response.status_code == 403
-    assert response["Content-Type"] == "application/problem+json"
-
-
-def test_profiles_read_alone_is_enough(make_client, profile):
-    client = make_client(scopes=["profiles:read"])
-
-    assert client.get(addresses_url(profile.pk)).status_code == 200
 
 
 def test_the_number_of_queries_does_not_grow_with_the_page(api_client, profile, create_address):

@@ -11,16 +11,6 @@ DETAIL = "/v1/d/pii/profiles/{profile_id}/addresses/{address_id}"
 COMMON = {"401", "403", "500", "503"}
 
 
-@pytest.fixture(scope="module")
-def schema(django_db_blocker):
-    from rest_framework.test import APIClient
-
-    with django_db_blocker.unblock():
-        response = APIClient().get("/v1/d/pii/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
 @pytest.mark.parametrize(
     ("path", "method", "statuses"),
     [

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from pii.core.registry import resolver_for
-from tests.addresses.conftest import address_url
+from tests.support import address_url
 
 pytestmark = pytest.mark.django_db
 

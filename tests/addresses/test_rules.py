@@ -11,8 +11,7 @@ from addresses import rules
 from addresses.models import Address
 from addresses.services import address_get_or_create, address_update
 from pii.core.errors import InvalidInput
-
-from .conftest import ADDRESS
+from tests.support import ADDRESS
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +25,16 @@ BAD_VALUES = [
     ("contact_phone", "4922112345678", rules.NOT_E164),
     ("contact_phone", "+49 221 123", rules.NOT_E164),
 ]
+
+
+def update(address, changes):
+    return address_update(
+        profile_id=address.profile_id,
+        address_id=address.pk,
+        last_updated_at=address.updated_at,
+        changes=changes,
+        now=timezone.now(),
+    )
 
 
 def create(profile, **overrides):
@@ -66,13 +75,7 @@ def test_update_refuses_a_value_that_breaks_its_rule(profile, field, value, mess
     address, _ = create(profile)
 
     with pytest.raises(InvalidInput) as caught:
-        address_update(
-            profile_id=profile.pk,
-            address_id=address.pk,
-            last_updated_at=address.updated_at,
-            changes={field: value},
-            now=timezone.now(),
-        )
+        update(address, {field: value})
 
     assert caught.value.errors == {field: [message]}
     assert Address.objects.get(pk=address.pk).updated_at == address.updated_at
@@ -83,13 +86,7 @@ def test_update_refuses_clearing_a_required_field(profile, field):
     address, _ = create(profile)
 
     with pytest.raises(InvalidInput) as caught:
-        address_update(
-            profile_id=profile.pk,
-            address_id=address.pk,
-            last_updated_at=address.updated_at,
-            changes={field: None},
-            now=timezone.now(),
-        )
+        update(address, {field: None})
 
     assert caught.value.message == "Required address fields cannot be cleared."
     assert caught.value.errors == {field: ["This field cannot be cleared."]}
@@ -99,10 +96,4 @@ def test_update_refuses_a_field_that_is_not_an_address_field(profile):
     address, _ = create(profile)
 
     with pytest.raises(ValueError, match="not a writable address field"):
-        address_update(
-            profile_id=profile.pk,
-            address_id=address.pk,
-            last_updated_at=address.updated_at,
-            changes={"profile_id": "x"},
-            now=timezone.now(),
-        )
+        update(address, {"profile_id": "x"})

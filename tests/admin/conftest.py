@@ -5,25 +5,13 @@ officer, logged in). `make_profile` comes from tests/conftest.py; helpers live i
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-# Re-exported (under their old names) until the admin tests import tests.support.
-from tests.support import ADMIN_DELETION_REQUESTS_URL as DELETION_REQUESTS_URL
-from tests.support import ADMIN_PROFILES_URL as PROFILES_URL
-from tests.support import CLERK_PERMISSIONS, change_form_data, make_staff, page_text
-from tests.support import admin_change_url as change_url
-
-__all__ = [
-    "CLERK_PERMISSIONS",
-    "DELETION_REQUESTS_URL",
-    "PROFILES_URL",
-    "change_form_data",
-    "change_url",
-    "page_text",
-]
+from tests.support import CLERK_PERMISSIONS, make_requested_profile, make_staff
 
 
 @pytest.fixture(name="make_staff")
@@ -56,3 +44,10 @@ def officer_client(officer: User) -> Client:
     client = Client()
     client.force_login(officer)
     return client
+
+
+@pytest.fixture
+def requested(db: None) -> tuple[Any, ...]:
+    """(profile, address, request): a profile with an address and a pending deletion
+    request made at REQUESTED_AT (support.make_requested_profile)."""
+    return make_requested_profile()

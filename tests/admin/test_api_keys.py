@@ -8,7 +8,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from pii.models import ApiKey
-from tests.admin.conftest import page_text
+from tests.support import page_text
 
 KEYS_URL = "/admin/pii/apikey/"
 

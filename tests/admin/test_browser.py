@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 
 from pii.models import ApiKey, DeletionRequest, Profile
-from tests.admin.conftest import CLERK_PERMISSIONS
+from tests.support import CLERK_PERMISSIONS, make_address
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM
 # calls from a thread with a running loop unless told it is safe (it is: the
@@ -232,7 +232,6 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
     from django.contrib.auth.models import Permission
     from django.utils import timezone
 
-    from addresses.services import address_get_or_create
     from pii.profiles import deletion, services
 
     officer = User.objects.create_user("officer", password=PASSWORD, is_staff=True)
@@ -247,16 +246,14 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
         },
         now=timezone.now(),
     )
-    address_get_or_create(
-        profile_id=profile.pk,
-        data={
-            "full_name": "Zoë Müller",
-            "address_line_1": "12 rue de la Paix",
-            "zip_code": "75002",
-            "city": "Paris",
-            "country_code": "FR",
-        },
-        now=timezone.now(),
+    make_address(
+        profile,
+        full_name="Zoë Müller",
+        address_line_1="12 rue de la Paix",
+        zip_code="75002",
+        city="Paris",
+        country_code="FR",
+        contact_phone="+33612345699",
     )
 
     page.goto("/admin/login/?next=/admin/pii/profile/")

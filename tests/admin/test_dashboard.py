@@ -11,7 +11,7 @@ from django.test import Client
 
 from pii.admin.dashboard import dashboard_items
 from pii.profiles import deletion
-from tests.admin.conftest import page_text
+from tests.support import page_text
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

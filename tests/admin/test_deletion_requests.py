@@ -1,4 +1,5 @@
-"""Deletion requests in the admin: the list, approve (erasure) and reject.
+"""Deletion requests in the admin: the list, approve (erasure) and reject
+(started and decided from other pages: test_deletion_request_pages.py).
 
 Approval erases at once: the raw tables no longer hold the profile's row nor
 its addresses, every API operation answers 404, detokenize does not find the
@@ -8,7 +9,7 @@ without PII.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -16,54 +17,17 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.utils import timezone
 
-from addresses.services import address_get_or_create
 from pii.models import DeletionRequest, Profile
 from pii.profiles import deletion
-from tests.admin.conftest import DELETION_REQUESTS_URL, page_text
-
-T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
-PROFILE_DATA = {
-    "email": "jane.doe@example.org",
-    "full_name": "Jane Doe",
-    "phone_number": "+4915112345678",
-    "extended_attributes": {"loyalty_id": {"data_type": "string", "value": "L-998877"}},
-}
-ADDRESS = {
-    "full_name": "Jane Doe",
-    "address_line_1": "Heidestrasse 17",
-    "zip_code": "51147",
-    "city": "Wuppertal",
-    "country_code": "DE",
-    "contact_phone": "+4922112345678",
-}
-CLEAR_VALUES = ("jane", "doe", "4915112345678", "L-998877", "Heidestrasse", "Wuppertal")
-
-
-@pytest.fixture
-def requested(make_profile):
-    """A profile with an address and a pending deletion request made at T0."""
-    profile = make_profile(now=T0 - timedelta(days=2), **PROFILE_DATA)
-    address, _ = address_get_or_create(
-        profile_id=profile.pk, data=ADDRESS, now=T0 - timedelta(days=1)
-    )
-    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
-    return profile, address, request_
-
-
-def approve(client, *ids: str, confirm: bool = True):
-    data = {"action": "approve_selected", "_selected_action": list(ids)}
-    if confirm:
-        data["post"] = "yes"
-    return client.post(DELETION_REQUESTS_URL, data)
-
-
-def reject(client, *ids: str, reason: str | None = None, confirm: bool = True):
-    data = {"action": "reject_selected", "_selected_action": list(ids)}
-    if confirm:
-        data["post"] = "yes"
-    if reason is not None:
-        data["reason"] = reason
-    return client.post(DELETION_REQUESTS_URL, data)
+from tests.support import (
+    ADMIN_DELETION_REQUESTS_URL,
+    REQUESTED_ADDRESS,
+    REQUESTED_AT,
+    REQUESTED_CLEAR_VALUES,
+    approve_in_admin,
+    page_text,
+    reject_in_admin,
+)
 
 
 def raw_rows(table: str, column: str, value: str) -> list[tuple]:
@@ -79,8 +43,8 @@ def raw_rows(table: str, column: str, value: str) -> list[tuple]:
 def test_the_list_shows_status_request_time_and_due_date(officer_client, requested):
     profile, _, _ = requested
 
-    with time_machine.travel(T0 + timedelta(days=1), tick=False):
-        response = officer_client.get(DELETION_REQUESTS_URL, {"status": "pending"})
+    with time_machine.travel(REQUESTED_AT + timedelta(days=1), tick=False):
+        response = officer_client.get(ADMIN_DELETION_REQUESTS_URL, {"status": "pending"})
 
     text = page_text(response)
     assert response.status_code == 200
@@ -94,12 +58,12 @@ def test_the_list_shows_status_request_time_and_due_date(officer_client, request
 def test_an_overdue_request_stands_out_and_is_filtered(officer_client, requested, make_profile):
     profile, _, _ = requested
     fresh = make_profile(email="fresh@example.org")
-    with time_machine.travel(T0 + timedelta(days=25), tick=False):
+    with time_machine.travel(REQUESTED_AT + timedelta(days=25), tick=False):
         deletion.deletion_request_create(profile_id=fresh.pk, now=timezone.now())
 
-    with time_machine.travel(T0 + timedelta(days=31), tick=False):
-        listing = officer_client.get(DELETION_REQUESTS_URL)
-        overdue = officer_client.get(DELETION_REQUESTS_URL, {"due": "overdue"})
+    with time_machine.travel(REQUESTED_AT + timedelta(days=31), tick=False):
+        listing = officer_client.get(ADMIN_DELETION_REQUESTS_URL)
+        overdue = officer_client.get(ADMIN_DELETION_REQUESTS_URL, {"due": "overdue"})
 
     assert page_text(listing).count('pii-badge-danger" title=') == 1
     assert profile.display_id in page_text(overdue)
@@ -113,8 +77,8 @@ def test_staff_without_change_permission_get_no_decision_actions(make_staff, req
     client = Client()
     client.force_login(make_staff("viewer", ("view_deletionrequest",)))
 
-    response = client.get(DELETION_REQUESTS_URL)
-    attempt = approve(client, requested[2].pk)
+    response = client.get(ADMIN_DELETION_REQUESTS_URL)
+    attempt = approve_in_admin(client, requested[2].pk)
 
     assert response.status_code == 200
     assert "approve_selected" not in page_text(response)
@@ -129,7 +93,7 @@ def test_staff_without_change_permission_get_no_decision_actions(make_staff, req
 def test_approve_asks_for_confirmation_first(officer_client, requested):
     profile, _, request_ = requested
 
-    response = approve(officer_client, request_.pk, confirm=False)
+    response = approve_in_admin(officer_client, request_.pk, confirm=False)
 
     assert response.status_code == 200
     text = page_text(response)
@@ -144,8 +108,8 @@ def test_approve_asks_for_confirmation_first(officer_client, requested):
 def test_approval_erases_the_profile_from_the_raw_tables(officer_client, officer, requested):
     profile, address, request_ = requested
 
-    with time_machine.travel(T0 + timedelta(days=3), tick=False):
-        response = approve(officer_client, request_.pk)
+    with time_machine.travel(REQUESTED_AT + timedelta(days=3), tick=False):
+        response = approve_in_admin(officer_client, request_.pk)
 
     assert response.status_code == 302
     assert raw_rows("pii_profile", "id", profile.pk) == []
@@ -157,12 +121,12 @@ def test_approval_erases_the_profile_from_the_raw_tables(officer_client, officer
     assert record.profile_id is None
     assert record.profile_ref == profile.pk
     assert record.display_id == profile.display_id
-    assert record.requested_at == T0
-    assert record.decided_at == record.executed_at == T0 + timedelta(days=3)
+    assert record.requested_at == REQUESTED_AT
+    assert record.decided_at == record.executed_at == REQUESTED_AT + timedelta(days=3)
     assert record.decided_by == officer
     (raw,) = raw_rows("pii_deletionrequest", "id", request_.pk)
     flat = " ".join(str(value) for value in raw).lower()
-    for value in CLEAR_VALUES:
+    for value in REQUESTED_CLEAR_VALUES:
         assert value.lower() not in flat
     entry = LogEntry.objects.get(object_id=request_.pk)
     assert entry.get_change_message() == "Approved; profile erased."
@@ -171,7 +135,7 @@ def test_approval_erases_the_profile_from_the_raw_tables(officer_client, officer
 @pytest.mark.django_db
 def test_an_erased_profile_answers_404_everywhere(officer_client, requested, api_client):
     profile, address, request_ = requested
-    approve(officer_client, request_.pk)
+    approve_in_admin(officer_client, request_.pk)
     base = f"/v1/d/pii/profiles/{profile.pk}"
 
     answers = {
@@ -182,7 +146,9 @@ def test_an_erased_profile_answers_404_everywhere(officer_client, requested, api
         "delete request": api_client.post(f"{base}/delete").status_code,
         "addresses": api_client.get(f"{base}/addresses").status_code,
         "address": api_client.get(f"{base}/addresses/{address.pk}").status_code,
-        "new address": api_client.post(f"{base}/addresses", ADDRESS, format="json").status_code,
+        "new address": api_client.post(
+            f"{base}/addresses", REQUESTED_ADDRESS, format="json"
+        ).status_code,
     }
     detokenized = api_client.post(
         "/v1/d/pii/detokenize",
@@ -202,7 +168,7 @@ def test_an_erased_profile_answers_404_everywhere(officer_client, requested, api
 @pytest.mark.django_db
 def test_the_email_of_an_erased_profile_starts_a_new_profile(officer_client, requested, api_client):
     profile, _, request_ = requested
-    approve(officer_client, request_.pk)
+    approve_in_admin(officer_client, request_.pk)
 
     response = api_client.post(
         "/v1/d/pii/profiles", {"email": "JANE.doe@example.org"}, format="json"
@@ -216,10 +182,10 @@ def test_the_email_of_an_erased_profile_starts_a_new_profile(officer_client, req
 @pytest.mark.django_db
 def test_the_executed_request_stays_listed(officer_client, requested):
     profile, _, request_ = requested
-    approve(officer_client, request_.pk)
+    approve_in_admin(officer_client, request_.pk)
 
-    response = officer_client.get(DELETION_REQUESTS_URL, {"status": "executed"})
-    detail = officer_client.get(f"{DELETION_REQUESTS_URL}{request_.pk}/change/")
+    response = officer_client.get(ADMIN_DELETION_REQUESTS_URL, {"status": "executed"})
+    detail = officer_client.get(f"{ADMIN_DELETION_REQUESTS_URL}{request_.pk}/change/")
 
     assert profile.display_id in page_text(response)
     assert ">erased</span>" in page_text(response)
@@ -231,10 +197,10 @@ def test_the_executed_request_stays_listed(officer_client, requested):
 @pytest.mark.django_db
 def test_approving_a_decided_request_changes_nothing(officer_client, requested):
     _, _, request_ = requested
-    services_reject = reject(officer_client, request_.pk, reason="Contract still running.")
+    services_reject = reject_in_admin(officer_client, request_.pk, reason="Contract still running.")
     assert services_reject.status_code == 302
 
-    response = approve(officer_client, request_.pk)
+    response = approve_in_admin(officer_client, request_.pk)
 
     assert response.status_code == 302
     assert DeletionRequest.objects.get(pk=request_.pk).status == "rejected"
@@ -248,7 +214,7 @@ def test_approving_several_erases_each(officer_client, make_profile):
         deletion.deletion_request_create(profile_id=p.pk, now=timezone.now()).pk for p in profiles
     ]
 
-    response = approve(officer_client, *ids)
+    response = approve_in_admin(officer_client, *ids)
 
     assert response.status_code == 302
     assert not Profile.objects.filter(pk__in=[p.pk for p in profiles]).exists()
@@ -264,8 +230,8 @@ def test_approving_several_erases_each(officer_client, make_profile):
 def test_reject_needs_a_reason(officer_client, requested):
     _, _, request_ = requested
 
-    form = reject(officer_client, request_.pk, confirm=False)
-    blank = reject(officer_client, request_.pk, reason="   ")
+    form = reject_in_admin(officer_client, request_.pk, confirm=False)
+    blank = reject_in_admin(officer_client, request_.pk, reason="   ")
 
     assert form.status_code == 200
     assert "<textarea" in page_text(form)
@@ -288,7 +254,7 @@ def test_rejection_ends_the_request_and_the_profile_is_writable_again(
         == 409
     )
 
-    response = reject(officer_client, request_.pk, reason="Open invoice; legal hold.")
+    response = reject_in_admin(officer_client, request_.pk, reason="Open invoice; legal hold.")
 
     assert response.status_code == 302
     record = DeletionRequest.objects.get(pk=request_.pk)
@@ -301,153 +267,3 @@ def test_rejection_ends_the_request_and_the_profile_is_writable_again(
     )
     assert patched.status_code == 200
     assert api_client.post(f"{base}/delete").status_code == 202
-
-
-# --- requesting from the profile list --------------------------------------------
-
-
-@pytest.mark.django_db
-def test_staff_can_request_deletion_from_the_profile_list(officer_client, make_profile):
-    profile = make_profile(email="asks@example.org")
-
-    response = officer_client.post(
-        "/admin/pii/profile/", {"action": "request_deletion", "_selected_action": [profile.pk]}
-    )
-    again = officer_client.post(
-        "/admin/pii/profile/",
-        {"action": "request_deletion", "_selected_action": [profile.pk]},
-        follow=True,
-    )
-
-    assert response.status_code == 302
-    assert DeletionRequest.objects.get(profile_ref=profile.pk).status == "pending"
-    assert "already have a pending or executed deletion request" in page_text(again)
-
-
-# --- deciding from the request's own page -------------------------------------------
-
-
-def detail_url(request_id: str) -> str:
-    return f"{DELETION_REQUESTS_URL}{request_id}/change/"
-
-
-@pytest.mark.django_db
-def test_a_pending_requests_page_offers_approve_and_reject(officer_client, requested):
-    _, _, request_ = requested
-
-    text = page_text(officer_client.get(detail_url(request_.pk)))
-
-    assert f'href="{DELETION_REQUESTS_URL}{request_.pk}/approve/"' in text
-    assert f'href="{DELETION_REQUESTS_URL}{request_.pk}/reject/"' in text
-
-
-@pytest.mark.django_db
-def test_a_decided_request_or_a_viewer_gets_no_decision_buttons(
-    officer_client, make_staff, requested
-):
-    from django.test import Client
-
-    _, _, request_ = requested
-    viewer = Client()
-    viewer.force_login(make_staff("viewer", ("view_deletionrequest",)))
-    as_viewer = page_text(viewer.get(detail_url(request_.pk)))
-    refused = viewer.get(f"{DELETION_REQUESTS_URL}{request_.pk}/approve/")
-    reject(officer_client, request_.pk, reason="Kept.")
-
-    decided = page_text(officer_client.get(detail_url(request_.pk)))
-
-    for text in (as_viewer, decided):
-        assert "/approve/" not in text
-        assert "/reject/" not in text
-    assert refused.status_code == 403
-
-
-@pytest.mark.django_db
-def test_approve_from_the_requests_page_confirms_then_erases(officer_client, requested):
-    profile, _, request_ = requested
-    url = f"{DELETION_REQUESTS_URL}{request_.pk}/approve/"
-
-    confirmation = officer_client.get(url)
-    assert Profile.objects.filter(pk=profile.pk).exists()
-    done = officer_client.post(url, {"post": "yes"}, follow=True)
-
-    assert "Yes, approve and erase" in page_text(confirmation)
-    assert request_.pk in page_text(confirmation)
-    assert done.redirect_chain[-1][0] == detail_url(request_.pk)
-    assert "1 profile(s) erased." in page_text(done)
-    assert not Profile.objects.filter(pk=profile.pk).exists()
-    assert DeletionRequest.objects.get(pk=request_.pk).status == "executed"
-
-
-@pytest.mark.django_db
-def test_reject_from_the_requests_page_needs_a_reason(officer_client, requested):
-    profile, _, request_ = requested
-    url = f"{DELETION_REQUESTS_URL}{request_.pk}/reject/"
-
-    form = officer_client.get(url)
-    blank = officer_client.post(url, {"post": "yes", "reason": " "})
-    done = officer_client.post(url, {"post": "yes", "reason": "Open invoice."}, follow=True)
-
-    assert "<textarea" in page_text(form)
-    assert "This field is required." in page_text(blank)
-    assert done.redirect_chain[-1][0] == detail_url(request_.pk)
-    assert DeletionRequest.objects.get(pk=request_.pk).rejection_reason == "Open invoice."
-    assert Profile.objects.filter(pk=profile.pk).exists()
-
-
-@pytest.mark.django_db
-def test_deciding_an_unknown_request_is_a_friendly_redirect(officer_client, db):
-    response = officer_client.get(f"{DELETION_REQUESTS_URL}NS-EU-nope/approve/", follow=True)
-
-    assert response.status_code == 200
-    assert "doesn\u2019t exist" in page_text(response)  # Django's wording
-
-
-# --- requesting from the profile page ----------------------------------------------
-
-
-@pytest.mark.django_db
-def test_staff_can_request_deletion_from_the_profile_page(officer_client, make_profile):
-    profile = make_profile(email="asks@example.org")
-    page = page_text(officer_client.get(f"/admin/pii/profile/{profile.pk}/change/"))
-    url = f"/admin/pii/profile/{profile.pk}/request-deletion/"
-
-    confirmation = officer_client.get(url)
-    assert not DeletionRequest.objects.filter(profile_ref=profile.pk).exists()
-    done = officer_client.post(url, follow=True)
-
-    assert f'href="{url}"' in page
-    assert "Request deletion" in page_text(confirmation)
-    created = DeletionRequest.objects.get(profile_ref=profile.pk)
-    assert created.status == "pending"
-    assert done.redirect_chain[-1][0] == detail_url(created.pk)
-
-
-@pytest.mark.django_db
-def test_a_second_request_from_the_profile_page_is_refused_politely(officer_client, requested):
-    profile, _, _ = requested
-    url = f"/admin/pii/profile/{profile.pk}/request-deletion/"
-
-    page = page_text(officer_client.get(f"/admin/pii/profile/{profile.pk}/change/"))
-    response = officer_client.post(url, follow=True)
-
-    assert f'href="{url}"' not in page
-    assert response.status_code == 200
-    assert "already has a pending" in page_text(response)
-    assert DeletionRequest.objects.filter(profile_ref=profile.pk).count() == 1
-
-
-@pytest.mark.django_db
-def test_requesting_deletion_from_the_profile_page_needs_the_permission(make_staff, make_profile):
-    from django.test import Client
-
-    profile = make_profile(email="asks@example.org")
-    client = Client()
-    client.force_login(make_staff("viewer", ("view_profile", "change_profile")))
-
-    page = page_text(client.get(f"/admin/pii/profile/{profile.pk}/change/"))
-    response = client.post(f"/admin/pii/profile/{profile.pk}/request-deletion/")
-
-    assert "request-deletion" not in page
-    assert response.status_code == 403
-    assert not DeletionRequest.objects.exists()

@@ -3,11 +3,10 @@ for the paths the admin cannot reach, and under concurrency on PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 
 from pii.core.errors import (
     DeletionAlreadyRequested,
@@ -23,6 +22,7 @@ from pii.profiles.deletion import (
     deletion_request_reject,
     profile_erase,
 )
+from tests.races import race_calls
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -102,26 +102,15 @@ def test_a_rejection_needs_a_reason_of_sensible_length(make_profile, reason):
     assert DeletionRequest.objects.get(pk=request_.pk).status == "pending"
 
 
-def _race(*targets) -> list[object]:
-    """Run the callables at once in threads; their results or exceptions."""
-    barrier = threading.Barrier(len(targets))
-    results: list[object] = [None] * len(targets)
+def _race(*calls: Callable[[], object]) -> list[object]:
+    """The calls at once, in threads; their results or the exceptions they raised."""
+    return race_calls(*calls, outcomes=True)
 
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = targets[i]()
-        except Exception as exc:  # the outcome is what the test asserts on
-            results[i] = exc
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(targets))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+def _approve(request_: DeletionRequest) -> Callable[[], object]:
+    return lambda: deletion_request_approve(
+        deletion_request_id=request_.pk, now=T0, decided_by=None
+    )
 
 
 @pytest.mark.postgres
@@ -130,10 +119,7 @@ def test_two_concurrent_approvals_erase_once(make_profile):
     profile = make_profile()
     request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
 
-    def approve() -> DeletionRequest:
-        return deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None)
-
-    results = _race(approve, approve)
+    results = _race(_approve(request_), _approve(request_))
 
     assert sorted(type(r).__name__ for r in results) == ["DeletionNotPending", "DeletionRequest"]
     assert DeletionRequest.objects.get(pk=request_.pk).status == "executed"
@@ -147,7 +133,7 @@ def test_approve_and_reject_at_once_one_decision_wins(make_profile):
     request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
 
     results = _race(
-        lambda: deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None),
+        _approve(request_),
         lambda: deletion_request_reject(
             deletion_request_id=request_.pk, now=T0, decided_by=None, reason="No."
         ),
@@ -192,7 +178,7 @@ def test_approval_and_a_concurrent_new_request_leave_one_executed_record(make_pr
     request_ = deletion.deletion_request_create(profile_id=profile.pk, now=T0)
 
     results = _race(
-        lambda: deletion_request_approve(deletion_request_id=request_.pk, now=T0, decided_by=None),
+        _approve(request_),
         lambda: deletion.deletion_request_create(profile_id=profile.pk, now=T0),
     )
 

@@ -10,7 +10,12 @@ import time_machine
 from django.utils import timezone
 
 from pii.profiles import deletion
-from tests.admin.conftest import DELETION_REQUESTS_URL, PROFILES_URL, change_url, page_text
+from tests.support import (
+    ADMIN_DELETION_REQUESTS_URL,
+    ADMIN_PROFILES_URL,
+    admin_change_url,
+    page_text,
+)
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -18,8 +23,8 @@ T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("url", "title"),
     [
-        (PROFILES_URL, "Profiles"),
-        (DELETION_REQUESTS_URL, "Deletion requests"),
+        (ADMIN_PROFILES_URL, "Profiles"),
+        (ADMIN_DELETION_REQUESTS_URL, "Deletion requests"),
         ("/admin/pii/token/", "Tokens"),
         ("/admin/pii/apikey/", "API keys"),
     ],
@@ -39,10 +44,10 @@ def test_the_profile_and_request_pages_show_times_as_the_lists_do(officer_client
         request_ = deletion.deletion_request_create(profile_id=profile.pk, now=timezone.now())
 
     pages = [
-        page_text(officer_client.get(PROFILES_URL)),
-        page_text(officer_client.get(change_url(profile.pk))),
-        page_text(officer_client.get(DELETION_REQUESTS_URL)),
-        page_text(officer_client.get(f"{DELETION_REQUESTS_URL}{request_.pk}/change/")),
+        page_text(officer_client.get(ADMIN_PROFILES_URL)),
+        page_text(officer_client.get(admin_change_url(profile.pk))),
+        page_text(officer_client.get(ADMIN_DELETION_REQUESTS_URL)),
+        page_text(officer_client.get(f"{ADMIN_DELETION_REQUESTS_URL}{request_.pk}/change/")),
     ]
 
     for text in pages:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pii.admin.profile_forms import PENDING_MESSAGE, STALE_MESSAGE
 from pii.models import Profile
 from pii.profiles import deletion, services
-from tests.admin.conftest import PROFILES_URL, change_form_data, change_url, page_text
+from tests.support import ADMIN_PROFILES_URL, admin_change_url, change_form_data, page_text
 
 
 @pytest.fixture
@@ -38,10 +38,10 @@ def form_errors(response) -> list[str]:
 
 @pytest.mark.django_db
 def test_a_change_is_saved_through_the_service(officer_client, jane, api_client):
-    page = officer_client.get(change_url(jane.pk))
+    page = officer_client.get(admin_change_url(jane.pk))
 
     response = officer_client.post(
-        change_url(jane.pk), change_form_data(page, full_name="Jane Q. Doe", store_id="s-9")
+        admin_change_url(jane.pk), change_form_data(page, full_name="Jane Q. Doe", store_id="s-9")
     )
 
     assert response.status_code == 302
@@ -56,14 +56,16 @@ def test_a_change_is_saved_through_the_service(officer_client, jane, api_client)
     assert b"Jane" not in bytes(full_name)
     assert b"jane.doe" not in bytes(email)
     assert b"4915112345678" not in bytes(phone)
-    assert officer_client.get(PROFILES_URL, {"q": "q. doe"}).context["cl"].result_count == 1
+    assert officer_client.get(ADMIN_PROFILES_URL, {"q": "q. doe"}).context["cl"].result_count == 1
 
 
 @pytest.mark.django_db
 def test_an_empty_field_clears_it(officer_client, jane):
-    page = officer_client.get(change_url(jane.pk))
+    page = officer_client.get(admin_change_url(jane.pk))
 
-    response = officer_client.post(change_url(jane.pk), change_form_data(page, phone_number=""))
+    response = officer_client.post(
+        admin_change_url(jane.pk), change_form_data(page, phone_number="")
+    )
 
     assert response.status_code == 302
     assert Profile.objects.get(pk=jane.pk).phone_number is None
@@ -71,9 +73,9 @@ def test_an_empty_field_clears_it(officer_client, jane):
 
 @pytest.mark.django_db
 def test_saving_without_changes_writes_nothing(officer_client, jane):
-    page = officer_client.get(change_url(jane.pk))
+    page = officer_client.get(admin_change_url(jane.pk))
 
-    response = officer_client.post(change_url(jane.pk), change_form_data(page))
+    response = officer_client.post(admin_change_url(jane.pk), change_form_data(page))
 
     assert response.status_code == 302
     assert Profile.objects.get(pk=jane.pk).updated_at == jane.updated_at
@@ -81,7 +83,7 @@ def test_saving_without_changes_writes_nothing(officer_client, jane):
 
 @pytest.mark.django_db
 def test_a_concurrent_change_is_a_form_error_not_an_overwrite(officer_client, jane):
-    page = officer_client.get(change_url(jane.pk))
+    page = officer_client.get(admin_change_url(jane.pk))
     # Meanwhile, someone else changes the profile (the API's PATCH service).
     services.profile_update(
         profile_id=jane.pk,
@@ -90,7 +92,9 @@ def test_a_concurrent_change_is_a_form_error_not_an_overwrite(officer_client, ja
         now=timezone.now() + timedelta(seconds=1),
     )
 
-    response = officer_client.post(change_url(jane.pk), change_form_data(page, full_name="My Edit"))
+    response = officer_client.post(
+        admin_change_url(jane.pk), change_form_data(page, full_name="My Edit")
+    )
 
     assert response.status_code == 200
     assert STALE_MESSAGE in form_errors(response)
@@ -102,10 +106,10 @@ def test_a_concurrent_change_is_a_form_error_not_an_overwrite(officer_client, ja
 @pytest.mark.django_db
 def test_another_profiles_email_is_a_form_error(officer_client, jane, make_profile):
     make_profile(email="taken@example.org")
-    page = officer_client.get(change_url(jane.pk))
+    page = officer_client.get(admin_change_url(jane.pk))
 
     response = officer_client.post(
-        change_url(jane.pk), change_form_data(page, email="TAKEN@example.org")
+        admin_change_url(jane.pk), change_form_data(page, email="TAKEN@example.org")
     )
 
     assert response.status_code == 200
@@ -131,9 +135,11 @@ def test_another_profiles_email_is_a_form_error(officer_client, jane, make_profi
 )
 @pytest.mark.django_db
 def test_the_apis_validation_rules_apply(officer_client, jane, field, value, message):
-    page = officer_client.get(change_url(jane.pk))
+    page = officer_client.get(admin_change_url(jane.pk))
 
-    response = officer_client.post(change_url(jane.pk), change_form_data(page, **{field: value}))
+    response = officer_client.post(
+        admin_change_url(jane.pk), change_form_data(page, **{field: value})
+    )
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -145,7 +151,7 @@ def test_the_apis_validation_rules_apply(officer_client, jane, field, value, mes
 def test_a_profile_with_a_pending_deletion_is_read_only_and_says_why(officer_client, jane):
     deletion.deletion_request_create(profile_id=jane.pk, now=timezone.now())
 
-    response = officer_client.get(change_url(jane.pk))
+    response = officer_client.get(admin_change_url(jane.pk))
 
     text = page_text(response)
     assert response.status_code == 200
@@ -157,25 +163,25 @@ def test_a_profile_with_a_pending_deletion_is_read_only_and_says_why(officer_cli
 
 @pytest.mark.django_db
 def test_a_form_loaded_before_the_deletion_request_saves_nothing_and_says_why(officer_client, jane):
-    page = officer_client.get(change_url(jane.pk))
+    page = officer_client.get(admin_change_url(jane.pk))
     deletion.deletion_request_create(profile_id=jane.pk, now=timezone.now())
 
     response = officer_client.post(
-        change_url(jane.pk), change_form_data(page, full_name="X"), follow=True
+        admin_change_url(jane.pk), change_form_data(page, full_name="X"), follow=True
     )
 
     assert response.status_code == 200
-    assert response.redirect_chain[0][0] == change_url(jane.pk)
+    assert response.redirect_chain[0][0] == admin_change_url(jane.pk)
     assert PENDING_MESSAGE in page_text(response)
     assert Profile.objects.get(pk=jane.pk).full_name == "Jane Doe"
 
 
 @pytest.mark.django_db
 def test_masked_staff_change_only_non_personal_fields(clerk_client, jane):
-    page = clerk_client.get(change_url(jane.pk))
+    page = clerk_client.get(admin_change_url(jane.pk))
 
     response = clerk_client.post(
-        change_url(jane.pk),
+        admin_change_url(jane.pk),
         change_form_data(page, store_id="store-42", email="sneaky@example.org"),
     )
 
@@ -187,10 +193,10 @@ def test_masked_staff_change_only_non_personal_fields(clerk_client, jane):
 
 @pytest.mark.django_db
 def test_the_history_names_fields_never_values(officer_client, jane):
-    page = officer_client.get(change_url(jane.pk))
-    officer_client.post(change_url(jane.pk), change_form_data(page, full_name="Secret Name"))
+    page = officer_client.get(admin_change_url(jane.pk))
+    officer_client.post(admin_change_url(jane.pk), change_form_data(page, full_name="Secret Name"))
 
-    history = officer_client.get(f"{change_url(jane.pk)[: -len('change/')]}history/")
+    history = officer_client.get(f"{admin_change_url(jane.pk)[: -len('change/')]}history/")
 
     text = page_text(history)
     assert "full_name" in text or "Full name" in text
@@ -199,9 +205,9 @@ def test_the_history_names_fields_never_values(officer_client, jane):
 
 @pytest.mark.django_db
 def test_profiles_cannot_be_added_or_deleted_in_the_admin(officer_client, jane):
-    assert officer_client.get(f"{PROFILES_URL}add/").status_code == 403
+    assert officer_client.get(f"{ADMIN_PROFILES_URL}add/").status_code == 403
     delete = officer_client.post(
-        f"{change_url(jane.pk)[: -len('change/')]}delete/", {"post": "yes"}
+        f"{admin_change_url(jane.pk)[: -len('change/')]}delete/", {"post": "yes"}
     )
     assert delete.status_code == 403
     assert Profile.objects.filter(pk=jane.pk).exists()

@@ -7,9 +7,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from addresses.services import address_get_or_create
 from pii.admin.masking import mask_attributes, mask_email, mask_name, mask_phone
-from tests.admin.conftest import PROFILES_URL, change_url, page_text
+from tests.support import ADMIN_PROFILES_URL, admin_change_url, make_address, page_text
 
 CLEAR = ("jane.doe@example.org", "Jane Doe", "+4915112345678", "0123456789")
 MASKED = ("j***@example.org", "J*** D***", "+***78")
@@ -40,7 +39,7 @@ def assert_clear(text: str) -> None:
 
 @pytest.mark.django_db
 def test_the_list_is_masked_without_the_permission(clerk_client, jane):
-    response = clerk_client.get(PROFILES_URL)
+    response = clerk_client.get(ADMIN_PROFILES_URL)
 
     assert response.status_code == 200
     assert_masked(page_text(response))
@@ -49,7 +48,7 @@ def test_the_list_is_masked_without_the_permission(clerk_client, jane):
 @pytest.mark.django_db
 def test_search_results_are_masked_without_the_permission(clerk_client, jane):
     # Whole values only without the permission (tests/admin/test_search_oracle.py).
-    response = clerk_client.get(PROFILES_URL, {"q": jane.display_id})
+    response = clerk_client.get(ADMIN_PROFILES_URL, {"q": jane.display_id})
 
     assert jane.display_id in page_text(response)
     assert_masked(page_text(response))
@@ -57,7 +56,7 @@ def test_search_results_are_masked_without_the_permission(clerk_client, jane):
 
 @pytest.mark.django_db
 def test_the_change_page_is_masked_without_the_permission(clerk_client, jane):
-    response = clerk_client.get(change_url(jane.pk))
+    response = clerk_client.get(admin_change_url(jane.pk))
 
     assert response.status_code == 200
     text = page_text(response)
@@ -70,20 +69,10 @@ def test_the_change_page_is_masked_without_the_permission(clerk_client, jane):
 
 @pytest.mark.django_db
 def test_addresses_are_not_shown_without_the_permission(clerk_client, officer_client, jane):
-    address_get_or_create(
-        profile_id=jane.pk,
-        data={
-            "full_name": "Jane Doe",
-            "address_line_1": "Heidestrasse 17",
-            "zip_code": "51147",
-            "city": "Wuppertal",
-            "country_code": "DE",
-        },
-        now=jane.created_at,
-    )
+    make_address(jane, address_line_1="Heidestrasse 17", city="Wuppertal", now=jane.created_at)
 
-    masked = clerk_client.get(change_url(jane.pk))
-    clear = officer_client.get(change_url(jane.pk))
+    masked = clerk_client.get(admin_change_url(jane.pk))
+    clear = officer_client.get(admin_change_url(jane.pk))
 
     assert "Wuppertal" not in page_text(masked)
     assert "Heidestrasse" not in page_text(masked)
@@ -92,14 +81,14 @@ def test_addresses_are_not_shown_without_the_permission(clerk_client, officer_cl
 
 @pytest.mark.django_db
 def test_the_list_is_clear_with_the_permission(officer_client, jane):
-    response = officer_client.get(PROFILES_URL)
+    response = officer_client.get(ADMIN_PROFILES_URL)
 
     assert_clear(page_text(response))
 
 
 @pytest.mark.django_db
 def test_the_change_page_is_clear_with_the_permission(officer_client, jane):
-    response = officer_client.get(change_url(jane.pk))
+    response = officer_client.get(admin_change_url(jane.pk))
 
     text = page_text(response)
     assert_clear(text)
@@ -114,7 +103,7 @@ def test_view_only_staff_with_the_permission_see_clear_values_read_only(make_sta
     client = Client()
     client.force_login(user)
 
-    response = client.get(change_url(jane.pk))
+    response = client.get(admin_change_url(jane.pk))
 
     assert response.status_code == 200
     assert_clear(page_text(response))
@@ -126,8 +115,8 @@ def test_staff_without_view_permission_cannot_open_profiles(make_staff, jane):
     client = Client()
     client.force_login(make_staff("other", ("view_token",)))
 
-    assert client.get(PROFILES_URL).status_code == 403
-    assert client.get(change_url(jane.pk)).status_code == 403
+    assert client.get(ADMIN_PROFILES_URL).status_code == 403
+    assert client.get(admin_change_url(jane.pk)).status_code == 403
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from pii.models import Profile
-from tests.admin.conftest import PROFILES_URL, page_text
+from tests.support import ADMIN_PROFILES_URL, page_text
 
 
 @pytest.fixture
@@ -65,28 +65,28 @@ def found(response, people: dict[str, Profile]) -> set[str]:
 )
 @pytest.mark.django_db
 def test_search_finds_fragments_of_email_name_and_phone(officer_client, people, q, expected):
-    response = officer_client.get(PROFILES_URL, {"q": q})
+    response = officer_client.get(ADMIN_PROFILES_URL, {"q": q})
 
     assert found(response, people) == expected
 
 
 @pytest.mark.django_db
 def test_search_by_exact_profile_id(officer_client, people):
-    response = officer_client.get(PROFILES_URL, {"q": people["zoe"].pk})
+    response = officer_client.get(ADMIN_PROFILES_URL, {"q": people["zoe"].pk})
 
     assert found(response, people) == {"zoe"}
 
 
 @pytest.mark.django_db
 def test_search_by_display_id_in_any_letter_case(officer_client, people):
-    response = officer_client.get(PROFILES_URL, {"q": people["john"].display_id.lower()})
+    response = officer_client.get(ADMIN_PROFILES_URL, {"q": people["john"].display_id.lower()})
 
     assert found(response, people) == {"john"}
 
 
 @pytest.mark.django_db
 def test_a_search_shorter_than_three_characters_shows_a_warning_and_nothing(officer_client, people):
-    response = officer_client.get(PROFILES_URL, {"q": "ja"})
+    response = officer_client.get(ADMIN_PROFILES_URL, {"q": "ja"})
 
     assert found(response, people) == set()
     assert "Type at least 3 characters to search" in page_text(response)
@@ -95,7 +95,7 @@ def test_a_search_shorter_than_three_characters_shows_a_warning_and_nothing(offi
 
 @pytest.mark.django_db
 def test_an_overlong_search_shows_a_warning_and_nothing(officer_client, people):
-    response = officer_client.get(PROFILES_URL, {"q": "example" * 40})
+    response = officer_client.get(ADMIN_PROFILES_URL, {"q": "example" * 40})
 
     assert found(response, people) == set()
     assert "at most 256 characters" in page_text(response)
@@ -108,7 +108,7 @@ def test_search_decrypts_only_candidates_not_the_table(officer_client, make_prof
     target = make_profile(email="needle.person@rare.example", full_name="Needle Person")
     decrypts[0] = 0
 
-    response = officer_client.get(PROFILES_URL, {"q": "needle"})
+    response = officer_client.get(ADMIN_PROFILES_URL, {"q": "needle"})
 
     assert response.status_code == 200
     assert target.display_id in page_text(response)
@@ -123,7 +123,7 @@ def test_the_list_decrypts_one_page_only(officer_client, make_profile, decrypts)
         make_profile(email=f"person{i}@shop.example", full_name=f"Person {i}", phone_number=None)
     decrypts[0] = 0
 
-    response = officer_client.get(PROFILES_URL)
+    response = officer_client.get(ADMIN_PROFILES_URL)
 
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 50
@@ -138,8 +138,8 @@ def test_search_results_are_paged_with_the_engine_total(officer_client, make_pro
         make_profile(email=f"buyer{i}@paged.example")
     make_profile(email="other@elsewhere.example")
 
-    first = officer_client.get(PROFILES_URL, {"q": "paged.exam"})
-    second = officer_client.get(PROFILES_URL, {"q": "paged.exam", "p": 2})
+    first = officer_client.get(ADMIN_PROFILES_URL, {"q": "paged.exam"})
+    second = officer_client.get(ADMIN_PROFILES_URL, {"q": "paged.exam", "p": 2})
 
     assert first.context["cl"].result_count == 60
     assert len(first.context["cl"].result_list) == 50
@@ -156,9 +156,9 @@ def test_search_follows_the_column_ordering(officer_client, make_profile):
     older = make_profile(email="first@order.example")
     newer = make_profile(email="second@order.example")
 
-    default = officer_client.get(PROFILES_URL, {"q": "order.example"})
+    default = officer_client.get(ADMIN_PROFILES_URL, {"q": "order.example"})
     # Column 5 is created_at; "o=5" sorts it ascending.
-    ascending = officer_client.get(PROFILES_URL, {"q": "order.example", "o": "5"})
+    ascending = officer_client.get(ADMIN_PROFILES_URL, {"q": "order.example", "o": "5"})
 
     assert [p.pk for p in default.context["cl"].result_list] == [newer.pk, older.pk]
     assert [p.pk for p in ascending.context["cl"].result_list] == [older.pk, newer.pk]
@@ -166,7 +166,7 @@ def test_search_follows_the_column_ordering(officer_client, make_profile):
 
 @pytest.mark.django_db
 def test_a_page_beyond_the_results_is_refused(officer_client, people):
-    response = officer_client.get(PROFILES_URL, {"q": "example", "p": 5})
+    response = officer_client.get(ADMIN_PROFILES_URL, {"q": "example", "p": 5})
 
     # The admin's answer to a bad page: back to the list with ?e=1.
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pii.profiles import deletion
-from tests.admin.conftest import DELETION_REQUESTS_URL, PROFILES_URL
+from tests.support import ADMIN_DELETION_REQUESTS_URL, ADMIN_PROFILES_URL
 
 
 def queries(client, url: str, params: dict | None = None) -> int:
@@ -21,9 +21,9 @@ def queries(client, url: str, params: dict | None = None) -> int:
 @pytest.mark.parametrize(
     ("url", "params"),
     [
-        (PROFILES_URL, None),
-        (PROFILES_URL, {"q": "shop.example"}),
-        (DELETION_REQUESTS_URL, None),
+        (ADMIN_PROFILES_URL, None),
+        (ADMIN_PROFILES_URL, {"q": "shop.example"}),
+        (ADMIN_DELETION_REQUESTS_URL, None),
         ("/admin/pii/token/", None),
         ("/admin/pii/apikey/", None),
         ("/admin/", None),

@@ -11,7 +11,9 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from pii.admin.search_guard import WHOLE_VALUES_ONLY
-from tests.admin.conftest import DELETION_REQUESTS_URL, PROFILES_URL, page_text
+from tests.support import ADMIN_DELETION_REQUESTS_URL as DELETION_REQUESTS_URL
+from tests.support import ADMIN_PROFILES_URL as PROFILES_URL
+from tests.support import page_text
 
 pytestmark = pytest.mark.django_db
 

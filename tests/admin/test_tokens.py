@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from pii.models import Token
-from tests.admin.conftest import page_text
+from tests.support import page_text
 
 TOKENS_URL = "/admin/pii/token/"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

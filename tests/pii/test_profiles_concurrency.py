@@ -1,90 +1,29 @@
-"""Races on PostgreSQL with real threads: one profile per email, one PATCH wins,
-one deletion request. Each thread has its own client and database connection."""
+"""Races with real threads on both databases (SQLite, the embedded default, must
+hold the same rules): one deletion request, no write after a deletion request,
+one owner per email. Each thread has its own client and database connection.
+
+One profile per email under get-or-create and one winning PATCH are raced in
+tests/test_sqlite_concurrency.py."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from pii.models import DeletionRequest, Profile
-from tests.pii.profiles_support import (
+from tests.races import race
+from tests.support import (
     PROFILES_URL,
     create_profile,
     delete_url,
     profile_url,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 5
-
-
-def race(make_request: Callable[[APIClient, int], Any], key: str, n: int = 2) -> list[Any]:
-    """Run `make_request(client, i)` in n threads released together; return their
-    responses, in thread order."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-    errors: list[BaseException] = []
-
-    def worker(i: int) -> None:
-        try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-            barrier.wait(timeout=10)
-            results[i] = make_request(client, i)
-        except BaseException as exc:  # reported to the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    assert all(not t.is_alive() for t in threads)
-    return results
-
-
-@pytest.mark.parametrize("round_", range(ROUNDS))
-def test_concurrent_get_or_create_of_one_email_yields_one_profile(api_client, round_):
-    email = f"race{round_}@example.com"
-    bodies = [{"email": email}, {"email": email.upper()}]
-
-    def create(client: APIClient, i: int) -> Any:
-        return client.post(PROFILES_URL, bodies[i], format="json")
-
-    responses = race(create, api_client.api_key)
-
-    assert sorted(r.status_code for r in responses) == [200, 201]
-    assert responses[0].json()["id"] == responses[1].json()["id"]
-    assert Profile.objects.count() == 1
-
-
-@pytest.mark.parametrize("round_", range(ROUNDS))
-def test_concurrent_patches_with_one_last_updated_at_exactly_one_wins(api_client, round_):
-    profile = create_profile(api_client, full_name="Start")
-    names = ["Alice", "Bob"]
-
-    def update(client: APIClient, i: int) -> Any:
-        body = {"last_updated_at": profile["updated_at"], "full_name": names[i]}
-        return client.patch(profile_url(profile["id"]), body, format="json")
-
-    responses = race(update, api_client.api_key)
-
-    by_status = {r.status_code: r for r in responses}
-    assert sorted(by_status) == [200, 409]
-    winner = by_status[200].json()
-    loser = by_status[409].json()
-    assert loser["current_updated_at"] == winner["updated_at"]
-    stored = api_client.get(profile_url(profile["id"])).json()
-    assert stored == winner
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))

@@ -7,7 +7,8 @@ from django.test import override_settings
 
 from pii.core.ids import is_object_id
 from pii.models import DeletionRequest, Profile
-from tests.pii.profiles_support import (
+from tests.support import (
+    PROFILE_DEFAULTS,
     PROFILE_FIELDS,
     PROFILES_URL,
     assert_problem,
@@ -57,11 +58,7 @@ def test_only_email_is_required_and_the_rest_defaults(api_client):
 
     assert response.status_code == 201
     body = response.json()
-    assert body["full_name"] is None
-    assert body["phone_number"] is None
-    assert body["store_id"] is None
-    assert body["created_by"] is None
-    assert body["extended_attributes"] == {}
+    assert {field: body[field] for field in PROFILE_DEFAULTS} == PROFILE_DEFAULTS
 
 
 def test_nulls_are_accepted_on_create(api_client):

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from pii.models import DeletionRequest
-from tests.pii.profiles_support import (
+from tests.support import (
     assert_problem,
     create_profile,
     delete_url,

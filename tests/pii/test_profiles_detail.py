@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from pii.models import Profile
-from tests.pii.profiles_support import (
+from tests.support import (
+    PROFILE_DEFAULTS,
     PROFILE_FIELDS,
     PROFILES_URL,
     assert_problem,
@@ -118,11 +119,7 @@ def test_null_clears_every_nullable_field(api_client, profile):
 
     assert response.status_code == 200
     body = response.json()
-    assert body["full_name"] is None
-    assert body["phone_number"] is None
-    assert body["store_id"] is None
-    assert body["created_by"] is None
-    assert body["extended_attributes"] == {}
+    assert {field: body[field] for field in PROFILE_DEFAULTS} == PROFILE_DEFAULTS
     assert body["email"] == profile["email"]
     stored = Profile.objects.get(pk=profile["id"])
     assert stored.full_name is None

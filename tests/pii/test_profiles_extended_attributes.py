@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pii.models import Profile
-from tests.pii.profiles_support import (
+from tests.support import (
     PROFILES_URL,
     assert_problem,
     create_profile,

@@ -10,12 +10,13 @@ import pytest
 from django.db import connection
 
 from pii.models import DeletionRequest
-from tests.pii.profiles_support import (
+from tests.support import (
     PROFILES_URL,
     assert_problem,
     create_profile,
     delete_url,
     patch_profile,
+    post_profile,
     profile_url,
 )
 
@@ -184,7 +185,7 @@ def test_get_or_create_conflict_quotes_no_value(api_client, debug_logs):
     profile = create_profile(api_client, **SECRET)
     api_client.post(delete_url(profile["id"]))
 
-    response = api_client.post(PROFILES_URL, SECRET, format="json")
+    response = post_profile(api_client, **SECRET)
 
     assert_problem(response, 409)
     assert_no_needle(response.content.decode())
@@ -235,7 +236,7 @@ def test_an_insane_request_id_is_replaced(api_client, sent):
 
 
 def test_every_operation_answers_a_fresh_request_id_when_none_is_sent(api_client):
-    created = api_client.post(PROFILES_URL, {"email": "rid@example.com"}, format="json")
+    created = post_profile(api_client, email="rid@example.com")
     profile = created.json()
     responses = [
         created,

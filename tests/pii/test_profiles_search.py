@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pii.profiles.deletion import deletion_request_approve
-from tests.pii.profiles_support import (
+from tests.support import (
     PROFILE_FIELDS,
     PROFILES_URL,
     assert_problem,

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from tests.pii.profiles_support import PROFILES_URL
+from tests.support import PROFILES_URL
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from pii.models import Profile
-from tests.pii.profiles_support import PROFILES_URL
+from tests.support import PROFILES_URL
 
 pytestmark = pytest.mark.django_db
 

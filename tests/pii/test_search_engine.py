@@ -21,7 +21,7 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 _seq = itertools.count()
 
 
-def make_profile(
+def insert_profile_row(
     email: str | None = None,
     full_name: str | None = None,
     phone_number: str | None = None,
@@ -55,8 +55,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_accents_are_ignored_both_ways() -> None:
-    muller = make_profile(full_name="Jürgen Müller")
-    make_profile(full_name="Jürgen Meier")
+    muller = insert_profile_row(full_name="Jürgen Müller")
+    insert_profile_row(full_name="Jürgen Meier")
 
     assert find("muller") == [muller.id]
     assert find("MÜL") == [muller.id]
@@ -64,29 +64,29 @@ def test_accents_are_ignored_both_ways() -> None:
 
 
 def test_case_is_ignored_in_email_and_name() -> None:
-    p = make_profile(email="Anna.Schmidt@GMAIL.com", full_name="ANNA SCHMIDT")
+    p = insert_profile_row(email="Anna.Schmidt@GMAIL.com", full_name="ANNA SCHMIDT")
 
     assert find("schmidt@gmail") == [p.id]
     assert find("Anna S") == [p.id]
 
 
 def test_phone_matches_with_or_without_punctuation() -> None:
-    p = make_profile(phone_number="+49 170 1234567")
-    make_profile(phone_number="+33 612345678")
+    p = insert_profile_row(phone_number="+49 170 1234567")
+    insert_profile_row(phone_number="+33 612345678")
 
     for q in ("1701234", "170-123", "+49170", "+49 (170) 123", "0170.123"[1:]):
         assert find(q) == [p.id], q
 
 
 def test_digits_also_match_emails() -> None:
-    p = make_profile(email="jan1987@web.de")
+    p = insert_profile_row(email="jan1987@web.de")
 
     assert find("1987") == [p.id]
 
 
 def test_substring_must_be_contiguous_false_positives_are_filtered() -> None:
-    decoy = make_profile(full_name="Mario Ariana")
-    maria = make_profile(full_name="Maria Lopez")
+    decoy = insert_profile_row(full_name="Mario Ariana")
+    maria = insert_profile_row(full_name="Maria Lopez")
     # The decoy holds every trigram of "maria" (mar, ari, ria) but not "maria".
     name_tokens = blind_index.tokens("name", "maria")
     assert name_tokens <= set(decoy.search_tokens)
@@ -96,13 +96,13 @@ def test_substring_must_be_contiguous_false_positives_are_filtered() -> None:
 
 def test_field_keys_differ_so_a_name_does_not_match_through_an_email() -> None:
     # The same text in another field yields other tokens, and verification is per field.
-    p = make_profile(email="xyz.abc@example.org", full_name="Nobody")
+    p = insert_profile_row(email="xyz.abc@example.org", full_name="Nobody")
     assert find("xyz.abc") == [p.id]
     assert blind_index.tokens("email", "xyz") != blind_index.tokens("name", "xyz")
 
 
 def test_no_match_and_erased_profiles() -> None:
-    gone = make_profile(full_name="Erased Person")
+    gone = insert_profile_row(full_name="Erased Person")
     gone.delete()  # erasure deletes the row
 
     result = profile_search(q="erased", sort="-created_at", offset=0, count=10)
@@ -116,7 +116,7 @@ def test_query_too_short_after_normalization() -> None:
 
 
 def test_rows_of_another_key_version_are_not_found_until_rebuilt(settings) -> None:
-    p = make_profile(full_name="Versioned Name")
+    p = insert_profile_row(full_name="Versioned Name")
     settings.BLIND_INDEX_KEY_VERSION = 2
     assert find("versioned") == []
 
@@ -144,12 +144,12 @@ def test_sort_orders_with_ties_in_creation_order(sort: str, expected: list[str],
     later = T0 + timedelta(days=10)
     # created a < b < c < d; updated: c = d (tie), then a = b (tie) later.
     rows = {
-        "a": make_profile("Bea@shared.org", "émile Zola", created_at=T0, updated_at=later),
-        "b": make_profile(
+        "a": insert_profile_row("Bea@shared.org", "émile Zola", created_at=T0, updated_at=later),
+        "b": insert_profile_row(
             "abe@shared.org", "Emile zola", created_at=T0 + timedelta(1), updated_at=later
         ),
-        "c": make_profile("CAT@shared.org", "Zoe", created_at=T0 + timedelta(2)),
-        "d": make_profile(
+        "c": insert_profile_row("CAT@shared.org", "Zoe", created_at=T0 + timedelta(2)),
+        "d": insert_profile_row(
             "dan@shared.org", "anna", created_at=T0 + timedelta(3), updated_at=T0 + timedelta(2)
         ),
     }
@@ -159,15 +159,15 @@ def test_sort_orders_with_ties_in_creation_order(sort: str, expected: list[str],
 
 
 def test_profiles_without_a_name_sort_last_by_full_name() -> None:
-    nameless = make_profile("zz1@shared.org", None)
-    named = make_profile("zz2@shared.org", "Zed")
+    nameless = insert_profile_row("zz1@shared.org", None)
+    named = insert_profile_row("zz2@shared.org", "Zed")
 
     assert find("shared", sort="full_name") == [named.id, nameless.id]
     assert find("shared", sort="-full_name") == [nameless.id, named.id]
 
 
 def test_pagination_and_exact_total() -> None:
-    made = [make_profile(f"page{i}@window.org") for i in range(7)]
+    made = [insert_profile_row(f"page{i}@window.org") for i in range(7)]
     newest_first = [p.id for p in reversed(made)]
 
     result = profile_search(q="window", sort="-created_at", offset=2, count=3)
@@ -180,14 +180,14 @@ def test_pagination_and_exact_total() -> None:
 
 
 def test_total_excludes_false_positives() -> None:
-    make_profile(full_name="Mario Ariana")
-    make_profile(full_name="Maria Lopez")
+    insert_profile_row(full_name="Mario Ariana")
+    insert_profile_row(full_name="Maria Lopez")
 
     assert profile_search(q="maria", sort="email", offset=0, count=10).total == 1
 
 
 def test_profiles_are_fully_loaded() -> None:
-    make_profile("full@load.org", "Full Load", "+4930123456")
+    insert_profile_row("full@load.org", "Full Load", "+4930123456")
 
     (p,) = profile_search(q="load", sort="-created_at", offset=0, count=10).profiles
 
@@ -201,7 +201,7 @@ def small_window(monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def test_more_matches_than_the_window_sorted_by_time(small_window: int) -> None:
-    made = [make_profile(f"many{i}@crowd.org") for i in range(8)]
+    made = [insert_profile_row(f"many{i}@crowd.org") for i in range(8)]
 
     result = profile_search(q="crowd", sort="-created_at", offset=1, count=3)
 
@@ -213,9 +213,9 @@ def test_more_matches_than_the_window_sorted_by_time(small_window: int) -> None:
 
 def test_walk_skips_false_positives(small_window: int) -> None:
     # More candidates than the window, some of them false positives.
-    real = [make_profile(full_name=f"Maria {i}") for i in range(4)]
+    real = [insert_profile_row(full_name=f"Maria {i}") for i in range(4)]
     for i in range(4):
-        make_profile(full_name=f"Mario Ariana {i}")
+        insert_profile_row(full_name=f"Mario Ariana {i}")
 
     result = profile_search(q="maria", sort="-created_at", offset=0, count=10)
 
@@ -225,7 +225,7 @@ def test_walk_skips_false_positives(small_window: int) -> None:
 @pytest.mark.parametrize("sort", ["email", "-full_name"])
 def test_sorting_by_text_beyond_the_window_is_refused(small_window: int, sort: str) -> None:
     for i in range(small_window + 1):
-        make_profile(f"many{i}@crowd.org")
+        insert_profile_row(f"many{i}@crowd.org")
 
     with pytest.raises(MalformedRequest, match="narrow"):
         profile_search(q="crowd", sort=sort, offset=0, count=10)
@@ -234,14 +234,14 @@ def test_sorting_by_text_beyond_the_window_is_refused(small_window: int, sort: s
 
 
 def test_sorting_by_text_within_the_window_works(small_window: int) -> None:
-    made = [make_profile(f"{c}@crowd.org") for c in "edcba"]
+    made = [insert_profile_row(f"{c}@crowd.org") for c in "edcba"]
 
     assert find("crowd", sort="email") == [p.id for p in reversed(made)]
 
 
 def test_without_q_total_is_capped_at_the_window(small_window: int) -> None:
     for _ in range(small_window + 2):
-        make_profile()
+        insert_profile_row()
 
     result = profile_search(q=None, sort="-created_at", offset=0, count=2)
     assert result.total == small_window
@@ -266,7 +266,7 @@ def _queries(**kwargs) -> int:
 )
 def test_query_count_does_not_depend_on_page_size(q, sort) -> None:
     for i in range(30):
-        make_profile(f"p{i}@crowd.org", f"Name {i}", f"+49 1701 {i:05d}")
+        insert_profile_row(f"p{i}@crowd.org", f"Name {i}", f"+49 1701 {i:05d}")
 
     small = _queries(q=q, sort=sort, offset=0, count=1)
     large = _queries(q=q, sort=sort, offset=0, count=30)
@@ -277,7 +277,7 @@ def test_query_count_does_not_depend_on_page_size(q, sort) -> None:
 
 def test_query_count_of_the_walk_does_not_depend_on_page_size(small_window: int) -> None:
     for i in range(12):
-        make_profile(f"p{i}@crowd.org")
+        insert_profile_row(f"p{i}@crowd.org")
 
     small = _queries(q="crowd", sort="-created_at", offset=0, count=1)
     large = _queries(q="crowd", sort="-created_at", offset=0, count=10)
@@ -286,7 +286,7 @@ def test_query_count_of_the_walk_does_not_depend_on_page_size(small_window: int)
 
 
 def test_search_tokens_hold_no_clear_text() -> None:
-    p = make_profile("secret.person@example.org", "Secret Person", "+491701234567")
+    p = insert_profile_row("secret.person@example.org", "Secret Person", "+491701234567")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT email, full_name, phone_number, search_tokens FROM pii_profile WHERE id = %s",
@@ -299,7 +299,7 @@ def test_search_tokens_hold_no_clear_text() -> None:
 
 
 def test_dense_queries_skip_the_exact_count(small_window: int, is_postgres: bool) -> None:
-    made = [make_profile(f"dense{i}@crowd.org") for i in range(60)]
+    made = [insert_profile_row(f"dense{i}@crowd.org") for i in range(60)]
     if is_postgres:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE pii_profile")  # the sample extrapolates from reltuples

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from pii.core import registry
 from pii.core.ids import new_object_id
 from pii.models import Token
+from tests.races import race_calls
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TOKENIZE = "/v1/d/pii/tokenize"
@@ -85,29 +86,15 @@ def test_purge_batch_is_one_select_and_one_delete(django_assert_max_num_queries)
 def test_two_purges_at_once_split_the_work():
     make_tokens(300, expires_at=T0 - timedelta(days=1))
     alive = make_tokens(5, expires_at=T0 + timedelta(days=1))
-    totals: list[int] = []
-    failures: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def run() -> None:
+    def run() -> int:
         removed = 0
-        try:
-            start.wait()
-            while batch := tokens_purger().purge_batch(now=T0, batch_size=7):
-                removed += batch
-        except BaseException as exc:  # reported below, in the test's thread
-            failures.append(exc)
-        finally:
-            totals.append(removed)
-            connection.close()
+        while batch := tokens_purger().purge_batch(now=T0, batch_size=7):
+            removed += batch
+        return removed
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    totals = race_calls(run, run)
 
-    assert failures == []
     assert sum(totals) == 300
     assert set(Token.objects.values_list("pk", flat=True)) == set(alive)
 

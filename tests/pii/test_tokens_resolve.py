@@ -12,33 +12,24 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from addresses.models import Address
-from addresses.services import address_delete, address_get_or_create
+from addresses.services import address_delete
 from pii.core import registry
 from pii.core.ids import new_data_id, new_object_id
 from pii.core.timestamps import rfc3339
 from pii.models import Profile
 from pii.profiles.deletion import deletion_request_create
-from pii.profiles.services import profile_get_or_create
+from tests.support import (
+    ADDRESS,
+    DETOKENIZE_URL,
+    TOKENIZE_URL,
+    detokenize,
+    make_address,
+    make_profile,
+    tokenize,
+)
 from vault.services import data_entry_create, data_entry_delete
 
-TOKENIZE = "/v1/d/pii/tokenize"
-DETOKENIZE = "/v1/d/pii/detokenize"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def tokenize(client: Any, data: dict[str, Any]) -> Any:
-    return client.post(TOKENIZE, {"data": data}, format="json")
-
-
-def detokenize(client: Any, tokens: dict[str, Any]) -> Any:
-    return client.post(DETOKENIZE, {"tokens": tokens}, format="json")
-
-
-def make_profile(email: str = "jane.roe@example.org", **fields: Any) -> Profile:
-    profile, created = profile_get_or_create(data={"email": email, **fields}, now=T0)
-    assert created
-    return profile
 
 
 class FakeResolver:
@@ -79,6 +70,7 @@ def only(fake: FakeResolver) -> str:
 
 def test_a_profile_id_gives_the_profile(api_client):
     profile = make_profile(
+        now=T0,
         email="Jane.Roe@example.org",
         full_name="Jane Roe",
         phone_number="+4915112345678",
@@ -113,7 +105,7 @@ def test_a_profile_id_gives_the_profile(api_client):
 
 
 def test_a_profile_with_null_fields_gives_nulls(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
 
     data = detokenize(api_client, {"p": profile.pk}).json()["data"]["p"]
 
@@ -125,7 +117,7 @@ def test_a_profile_with_null_fields_gives_nulls(api_client):
 
 
 def test_a_profile_with_a_pending_deletion_request_is_still_readable(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     deletion_request_create(profile_id=profile.pk, now=T0)
 
     body = detokenize(api_client, {"p": profile.pk}).json()
@@ -134,7 +126,7 @@ def test_a_profile_with_a_pending_deletion_request_is_still_readable(api_client)
 
 
 def test_an_erased_profile_is_token_not_found_error(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     profile_id = profile.pk
     Profile.objects.filter(pk=profile_id).delete()
 
@@ -145,7 +137,7 @@ def test_an_erased_profile_is_token_not_found_error(api_client):
 
 
 def test_tokens_and_profiles_mix_in_one_call(api_client):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     token_id = tokenize(api_client, {"v": "value"}).json()["tokens"]["v"]
 
     body = detokenize(
@@ -198,7 +190,7 @@ def test_each_resolver_is_called_once_with_only_the_ids_of_its_format(api_client
 
 
 def test_ids_found_by_an_earlier_resolver_are_not_asked_again(api_client, fake_kinds):
-    profile = make_profile()
+    profile = make_profile(now=T0)
     token_id = tokenize(api_client, {"v": 1}).json()["tokens"]["v"]
 
     detokenize(api_client, {"p": profile.pk, "t": token_id, "a": only(fake_kinds["address"])})
@@ -244,24 +236,9 @@ def test_the_app_registers_token_and_profile_resolvers_and_the_token_purger():
 # --- the real address resolver (registered by the addresses app) -------------------
 
 
-def make_address(profile: Profile) -> Address:
-    address, _ = address_get_or_create(
-        profile_id=profile.pk,
-        data={
-            "full_name": "Jane Roe",
-            "address_line_1": "Main Street 1",
-            "zip_code": "10115",
-            "city": "Berlin",
-            "country_code": "DE",
-        },
-        now=T0,
-    )
-    return address
-
-
 def test_an_address_id_gives_the_address(api_client):
-    profile = make_profile()
-    address = make_address(profile)
+    profile = make_profile(now=T0)
+    address = make_address(profile, now=T0)
 
     response = detokenize(api_client, {"home": address.pk})
     shown = api_client.get(f"/v1/d/pii/profiles/{profile.pk}/addresses/{address.pk}")
@@ -270,15 +247,15 @@ def test_an_address_id_gives_the_address(api_client):
     body = response.json()
     assert body["errors"] == {}
     assert body["data"]["home"]["id"] == address.pk
-    assert body["data"]["home"]["city"] == "Berlin"
-    assert body["data"]["home"]["country_code"] == "DE"
+    assert body["data"]["home"]["city"] == ADDRESS["city"]
+    assert body["data"]["home"]["country_code"] == ADDRESS["country_code"]
     assert shown.status_code == 200
     assert body["data"]["home"] == shown.json()
 
 
 def test_a_deleted_address_is_token_not_found_error(api_client):
-    profile = make_profile()
-    address = make_address(profile)
+    profile = make_profile(now=T0)
+    address = make_address(profile, now=T0)
     address_delete(profile_id=profile.pk, address_id=address.pk)
 
     body = detokenize(api_client, {"home": address.pk}).json()
@@ -287,8 +264,8 @@ def test_a_deleted_address_is_token_not_found_error(api_client):
 
 
 def test_the_addresses_of_an_erased_profile_are_token_not_found_error(api_client):
-    profile = make_profile()
-    address = make_address(profile)
+    profile = make_profile(now=T0)
+    address = make_address(profile, now=T0)
     Profile.objects.filter(pk=profile.pk).delete()
 
     body = detokenize(api_client, {"home": address.pk, "p": profile.pk}).json()
@@ -351,8 +328,10 @@ def _count(client: Any, path: str, body: dict[str, Any]) -> tuple[int, list[dict
 def test_tokenize_costs_the_same_queries_for_1_and_25_keys(api_client):
     tokenize(api_client, {"warm": 1})  # the key's last_used_at is written once a minute
 
-    one, _ = _count(api_client, TOKENIZE, {"data": {"k": "v"}})
-    many, queries = _count(api_client, TOKENIZE, {"data": {f"k{i}": f"v{i}" for i in range(25)}})
+    one, _ = _count(api_client, TOKENIZE_URL, {"data": {"k": "v"}})
+    many, queries = _count(
+        api_client, TOKENIZE_URL, {"data": {f"k{i}": f"v{i}" for i in range(25)}}
+    )
 
     assert one == many
     inserts = [q for q in queries if q["sql"].startswith("INSERT")]
@@ -364,8 +343,8 @@ def test_tokenize_costs_the_same_queries_for_1_and_25_keys(api_client):
 def test_detokenize_costs_the_same_queries_for_1_and_25_tokens(api_client):
     tokens = tokenize(api_client, {f"k{i}": i for i in range(25)}).json()["tokens"]
 
-    one, _ = _count(api_client, DETOKENIZE, {"tokens": {"k0": tokens["k0"]}})
-    many, queries = _count(api_client, DETOKENIZE, {"tokens": tokens})
+    one, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {"k0": tokens["k0"]}})
+    many, queries = _count(api_client, DETOKENIZE_URL, {"tokens": tokens})
 
     assert one == many
     assert sum('"pii_token"' in q["sql"] for q in queries) == 1
@@ -377,9 +356,9 @@ def test_detokenize_of_unknown_ids_costs_one_query_per_kind_for_1_and_25(
     api_client, new_id, is_data
 ):
     detokenize(api_client, {"warm": "up"})  # the key's last_used_at is written once a minute
-    baseline, _ = _count(api_client, DETOKENIZE, {"tokens": {"m": "malformed"}})
-    one, _ = _count(api_client, DETOKENIZE, {"tokens": {"k": new_id()}})
-    many, _ = _count(api_client, DETOKENIZE, {"tokens": {f"k{i}": new_id() for i in range(25)}})
+    baseline, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {"m": "malformed"}})
+    one, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {"k": new_id()}})
+    many, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {f"k{i}": new_id() for i in range(25)}})
     kinds_of_this_format = [
         r.kind for r in registry.resolvers() if (r.id_format == "data") == is_data
     ]
@@ -390,10 +369,10 @@ def test_detokenize_of_unknown_ids_costs_one_query_per_kind_for_1_and_25(
 
 @time_machine.travel(T0, tick=False)
 def test_detokenize_of_a_mix_of_kinds_stays_within_one_query_per_kind(api_client):
-    profiles = [make_profile(email=f"p{i}@example.org") for i in range(8)]
+    profiles = [make_profile(now=T0, email=f"p{i}@example.org") for i in range(8)]
     tokens = tokenize(api_client, {f"t{i}": {"n": i} for i in range(8)}).json()["tokens"]
     detokenize(api_client, {"warm": "up"})
-    baseline, _ = _count(api_client, DETOKENIZE, {"tokens": {"m": "malformed"}})
+    baseline, _ = _count(api_client, DETOKENIZE_URL, {"tokens": {"m": "malformed"}})
     body = {
         **{f"p{i}": p.pk for i, p in enumerate(profiles)},
         **tokens,
@@ -404,7 +383,7 @@ def test_detokenize_of_a_mix_of_kinds_stays_within_one_query_per_kind(api_client
     }
     assert len(body) == 25
 
-    total, queries = _count(api_client, DETOKENIZE, {"tokens": body})
+    total, queries = _count(api_client, DETOKENIZE_URL, {"tokens": body})
 
     assert total - baseline <= len(registry.resolvers())
     assert sum('"pii_profile"' in q["sql"] for q in queries) == 1

@@ -15,11 +15,10 @@ from django.test import Client
 from pii.core import purge
 from pii.core.ids import new_object_id
 from pii.models import Token
+from tests.support import T0
 from vault import admin as vault_admin
 from vault import crypto
 from vault.models import DataEntry
-
-from .conftest import T0
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
-"""`POST /data`: 201 with the id, 400 for every kind of bad input, 401, 403,
-413 on both paths (decoded content over DATA_MAX_BYTES, request body over the
+"""`POST /data`: 201 with the id, 400 for every kind of bad input, 413 on both
+paths (decoded content over DATA_MAX_BYTES, request body over the
 request-size guard); nothing is stored on any error."""
 
 from __future__ import annotations
@@ -13,36 +13,24 @@ import time_machine
 from django.test import override_settings
 
 from pii.core.ids import DATA_ID_RE
-from vault.crypto import token_size
-from vault.models import DataEntry
-from vault.services import EXPIRES_AT_MAX
-
-from .conftest import (
+from tests.support import (
     BAD_MEDIA_TYPES,
     BAD_TTL,
     BINARY,
     DATA_URL,
     T0,
+    assert_problem,
     b64,
     body_bytes,
     data_url,
     payload,
     raw_content,
 )
+from vault.crypto import token_size
+from vault.models import DataEntry
+from vault.services import EXPIRES_AT_MAX
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    assert body["title"]
-    assert body["message"]
-    assert body["request_id"] == response["X-Request-ID"]
-    return body
 
 
 # --- 201 ------------------------------------------------------------------------------
@@ -254,31 +242,6 @@ def test_error_bodies_do_not_quote_what_was_sent(writer):
     assert response.status_code == 400
     assert "jane" not in text
     assert "secret" not in text
-
-
-# --- 401 / 403 ------------------------------------------------------------------------
-
-
-def test_no_key_is_401(anon_client):
-    response = anon_client.post(DATA_URL, payload(), format="json")
-
-    assert_problem(response, 401)
-    assert DataEntry.objects.count() == 0
-
-
-def test_an_unknown_key_is_401(anon_client):
-    anon_client.credentials(HTTP_AUTHORIZATION="Bearer abcdefgh.notarealkey")
-
-    assert_problem(anon_client.post(DATA_URL, payload(), format="json"), 401)
-    assert DataEntry.objects.count() == 0
-
-
-@pytest.mark.parametrize("scopes", [["data:read"], ["profiles:write", "tokenize"], []])
-def test_a_key_without_data_write_is_403(make_client, scopes):
-    client = make_client(scopes=scopes)
-
-    assert_problem(client.post(DATA_URL, payload(), format="json"), 403)
-    assert DataEntry.objects.count() == 0
 
 
 # --- 413 ------------------------------------------------------------------------------

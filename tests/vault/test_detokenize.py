@@ -8,9 +8,8 @@ import pytest
 import time_machine
 
 from pii.core import registry
+from tests.support import BINARY, T0, b64, data_url
 from vault.selectors import data_entries_resolve
-
-from .conftest import BINARY, T0, b64, data_url
 
 pytestmark = pytest.mark.django_db
 

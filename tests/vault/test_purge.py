@@ -19,10 +19,10 @@ from django.test.utils import CaptureQueriesContext
 from pii.core import purge, registry
 from pii.core.ids import new_object_id
 from pii.models import Token
+from tests.races import race_calls
+from tests.support import T0
 from vault.models import DataEntry
 from vault.services import DATA_ENTRIES_KIND
-
-from .conftest import T0
 
 EXPIRED = T0 - timedelta(days=1)
 LIVE = T0 + timedelta(days=1)
@@ -341,26 +341,12 @@ def test_two_purges_at_once_remove_each_row_exactly_once():
     make_entries(400, expires_at=EXPIRED)
     make_tokens(150, expires_at=EXPIRED)
     live = make_entries(5, expires_at=LIVE)
-    results: list[dict[str, int]] = []
-    failures: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def run() -> None:
-        try:
-            start.wait()
-            results.append(purge.purge_expired(now=T0, batch_size=7))
-        except BaseException as exc:  # reported below, in the test's thread
-            failures.append(exc)
-        finally:
-            connection.close()
+    def run() -> dict[str, int]:
+        return purge.purge_expired(now=T0, batch_size=7)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race_calls(run, run)
 
-    assert failures == []
     assert len(results) == 2
     assert sum(r["data_entries"] for r in results) == 400
     assert sum(r["tokens"] for r in results) == 150

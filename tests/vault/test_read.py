@@ -1,5 +1,5 @@
 """`GET /data/{data_id}`: the exact bytes with the stored media type, 400 for a
-malformed id, 401, 403, 404 for unknown and expired entries (at once, before
+malformed id, 404 for unknown and expired entries (at once, before
 any purge)."""
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pii.core.ids import new_data_id
+from tests.support import BINARY, T0, assert_problem, body_bytes, data_url
 from vault.models import DataEntry
-
-from .conftest import BINARY, T0, body_bytes, data_url
-from .test_create import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -90,31 +87,6 @@ def test_an_id_with_upper_case_hex_is_well_formed(store, reader):
 )
 def test_a_malformed_id_is_400(reader, bad_id):
     assert_problem(reader.get(data_url(bad_id)), 400)
-
-
-def test_an_unknown_id_is_404(reader):
-    problem = assert_problem(reader.get(data_url(new_data_id())), 404)
-
-    assert problem["message"]
-
-
-def test_no_key_is_401(store, anon_client):
-    data_id = store(b"secret")
-
-    response = anon_client.get(data_url(data_id))
-
-    assert_problem(response, 401)
-    assert b"secret" not in response.content
-
-
-@pytest.mark.parametrize("scopes", [["data:write"], ["profiles:read", "detokenize"]])
-def test_a_key_without_data_read_is_403(store, make_client, scopes):
-    data_id = store(b"secret")
-
-    response = make_client(scopes=scopes).get(data_url(data_id))
-
-    assert_problem(response, 403)
-    assert b"secret" not in response.content
 
 
 def test_an_expired_entry_is_404_before_any_purge(store, reader):

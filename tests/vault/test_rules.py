@@ -11,11 +11,10 @@ from django.test import override_settings
 
 from pii.core import registry
 from pii.core.errors import ContentTooLarge, InvalidInput
+from tests.support import BAD_MEDIA_TYPES, BAD_TTL, T0
 from vault import rules
 from vault.models import DataEntry
 from vault.services import data_entry_create
-
-from .conftest import BAD_MEDIA_TYPES, BAD_TTL, T0
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +24,18 @@ def create(**overrides):
     return data_entry_create(**{**values, **overrides}, now=T0)
 
 
-@pytest.mark.parametrize("content_type", BAD_MEDIA_TYPES, ids=repr)
-def test_the_service_refuses_a_bad_media_type(content_type):
+@pytest.mark.parametrize(
+    ("field", "overrides"),
+    [
+        *(pytest.param("content_type", {"content_type": v}, id=repr(v)) for v in BAD_MEDIA_TYPES),
+        *(pytest.param("ttl", {"ttl_days": v}, id=f"ttl-{v!r}") for v in BAD_TTL),
+    ],
+)
+def test_the_service_refuses_a_bad_media_type_or_ttl(field, overrides):
     with pytest.raises(InvalidInput) as caught:
-        create(content_type=content_type)
+        create(**overrides)
 
-    assert list(caught.value.errors) == ["content_type"]
-    assert DataEntry.objects.count() == 0
-
-
-@pytest.mark.parametrize("ttl", BAD_TTL, ids=repr)
-def test_the_service_refuses_a_bad_ttl(ttl):
-    with pytest.raises(InvalidInput) as caught:
-        create(ttl_days=ttl)
-
-    assert list(caught.value.errors) == ["ttl"]
+    assert list(caught.value.errors) == [field]
     assert DataEntry.objects.count() == 0
 
 

@@ -13,11 +13,10 @@ from django.core.exceptions import FieldError
 from django.db import connection
 from django.test import override_settings
 
+from tests.support import BINARY, T0, raw_content
 from vault import crypto
 from vault.fields import EncryptedBinaryField
 from vault.models import DataEntry
-
-from .conftest import BINARY, T0, raw_content
 
 KEY = Fernet.generate_key()
 OTHER_KEY = Fernet.generate_key()

@@ -1,10 +1,6 @@
-"""What the tests share: the API's paths, API keys and clients, objects made through
-the services (profiles, addresses, data entries, deletion requests, tokens), and
-the one problem+json assertion.
-
-Plain functions: test modules import them from here (`from tests.support import
-...`), never from a conftest; the fixtures in the conftest files wrap them.
-"""
+"""What the API tests share: paths, API keys and clients, objects made through the
+services (profiles, addresses, data entries, deletion requests, tokens), and the one
+problem+json assertion. Import from `tests.support`."""
 
 from __future__ import annotations
 
@@ -14,15 +10,16 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from addresses.models import Address
 from addresses.services import address_get_or_create
+from pii.core.ids import new_object_id
 from pii.models import SCOPES, ApiKey, DeletionRequest, Profile
 from pii.profiles.deletion import deletion_request_create
+from pii.profiles.rules import PROFILE_WRITABLE_FIELDS
 from pii.profiles.services import profile_get_or_create
 from pii.tokens.services import tokens_create
 from vault.models import DataEntry
@@ -60,6 +57,28 @@ def data_url(data_id: str) -> str:
     return f"{DATA_URL}/{data_id}"
 
 
+# Well-formed, and names nothing.
+UNKNOWN_OBJECT_ID = "NS-EU-01FXX4SCM7D4FCFJT8ZKD4JRV7-01FXX4SHNQQK1XDQHTZX6V6608"
+
+
+def tokenize(client: APIClient, data: Any) -> Any:
+    return client.post(TOKENIZE_URL, {"data": data}, format="json")
+
+
+def detokenize(client: APIClient, tokens: Any) -> Any:
+    return client.post(DETOKENIZE_URL, {"tokens": tokens}, format="json")
+
+
+def post_raw(client: APIClient, path: str, body: str) -> Any:
+    """POST `body` as sent (for JSON the test client's encoder would refuse)."""
+    return client.generic("POST", path, body, content_type="application/json")
+
+
+def unknown_profile_id() -> str:
+    """A well-formed id that names no profile."""
+    return new_object_id()
+
+
 # --- API keys and clients -------------------------------------------------------------
 
 
@@ -94,6 +113,40 @@ def bearer_client(key: str) -> APIClient:
     client = client_with(f"Bearer {key}")
     client.api_key = key  # type: ignore[attr-defined]
     return client
+
+
+# --- profiles through HTTP -----------------------------------------------------------
+
+# The members of a profile as the API shows it.
+PROFILE_FIELDS = {"id", "display_id", *PROFILE_WRITABLE_FIELDS, "created_at", "updated_at"}
+
+# What a profile shows for the optional fields it was never given (or was cleared of).
+PROFILE_DEFAULTS = {
+    "full_name": None,
+    "phone_number": None,
+    "store_id": None,
+    "created_by": None,
+    "extended_attributes": {},
+}
+
+
+def post_profile(client: APIClient, **fields: Any) -> Any:
+    """`POST /profiles` with a unique email unless given."""
+    body = {"email": unique_email(), **fields}
+    return client.post(PROFILES_URL, body, format="json")
+
+
+def create_profile(client: APIClient, **fields: Any) -> dict[str, Any]:
+    """Create a profile through the API and return its body (asserting 201)."""
+    response = post_profile(client, **fields)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def patch_profile(client: APIClient, profile: dict[str, Any], **changes: Any) -> Any:
+    """`PATCH` the profile (a response body) with its own `updated_at` as the precondition."""
+    body = {"last_updated_at": profile["updated_at"], **changes}
+    return client.patch(profile_url(profile["id"]), body, format="json")
 
 
 # --- objects, made through the services -----------------------------------------------
@@ -164,6 +217,36 @@ def make_token(value: Any, *, now: datetime | None = None) -> str:
 BINARY = b"\x00\xff\xfe\x80\xc3\x28\r\n\x00" + bytes(range(256)) + b"\xed\xa0\x80\x00"
 
 
+# Refused by the API (400) and by `vault.services.data_entry_create` (InvalidInput).
+BAD_MEDIA_TYPES = [
+    "",
+    "pdf",
+    "application",
+    "application/",
+    "/pdf",
+    " application/pdf",
+    "application/pdf ",
+    "application /pdf",
+    "application/pdf;",
+    "text",
+    "text/",
+    "a/b;c",  # a parameter without a value
+    "text/plain; charset",
+    "text/plain; charset=",
+    'text/plain; charset="utf-8',
+    "text/plain\r\nX-Injected: 1",
+    "text/plain\nX-Injected: 1",
+    "t\u00e9xt/plain",
+    "a/b/c",
+    "application/" + "x" * 250,  # over 255 characters
+    "*/*",
+    123,
+    None,
+    ["application/pdf"],
+]
+BAD_TTL = [0, -1, 1.5, 30.0, True, False, "30", "", [], {}, 2**63]
+
+
 def b64(content: bytes) -> str:
     return base64.b64encode(content).decode("ascii")
 
@@ -187,75 +270,6 @@ def raw_content(data_id: str) -> bytes:
         row = cursor.fetchone()
     assert row is not None
     return bytes(row[0])
-
-
-# --- admin pages ----------------------------------------------------------------------
-
-ADMIN_PROFILES_URL = "/admin/pii/profile/"
-ADMIN_DELETION_REQUESTS_URL = "/admin/pii/deletionrequest/"
-
-# What a back-office clerk gets: everything but the unmasked view.
-CLERK_PERMISSIONS = (
-    "view_profile",
-    "change_profile",
-    "view_deletionrequest",
-    "add_deletionrequest",
-    "change_deletionrequest",
-    "view_token",
-    "delete_token",
-    "view_apikey",
-    "add_apikey",
-    "change_apikey",
-    "vault.view_dataentry",
-    "vault.delete_dataentry",
-)
-
-
-def admin_change_url(profile_id: str) -> str:
-    return f"{ADMIN_PROFILES_URL}{profile_id}/change/"
-
-
-def make_staff(username: str = "clerk", perms: tuple[str, ...] = CLERK_PERMISSIONS) -> User:
-    """An active staff user holding `perms`.
-
-    A bare codename is a `pii` permission; other apps' are "app_label.codename".
-    """
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    user.is_staff = True
-    user.save()
-    wanted = [p if "." in p else f"pii.{p}" for p in perms]
-    permissions = [
-        Permission.objects.get(content_type__app_label=app, codename=codename)
-        for app, codename in (p.split(".", 1) for p in wanted)
-    ]
-    user.user_permissions.set(permissions)
-    return User.objects.get(pk=user.pk)  # fresh permission cache
-
-
-def change_form_data(response: Any, **overrides: Any) -> dict[str, Any]:
-    """The POST a browser would send for an admin change page, with `overrides`.
-
-    Collects the main form's current values and every inline formset (its
-    management form and rows), as the rendered page holds them.
-    """
-    data: dict[str, Any] = {}
-
-    def collect(form: Any) -> None:
-        for bound in form:
-            value = bound.value()
-            data[bound.html_name] = "" if value is None else value
-
-    collect(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        collect(inline.formset.management_form)
-        for form in inline.formset.forms:
-            collect(form)
-    data.update(overrides)
-    return data
-
-
-def page_text(response: Any) -> str:
-    return response.content.decode()
 
 
 # --- problem+json ---------------------------------------------------------------------
