@@ -70,6 +70,7 @@ DOMAIN_STATUS: dict[type[domain.DomainError], int] = {
     domain.InvalidInput: 422,
     domain.NotFound: 404,
     domain.StateConflict: 409,
+    domain.AuditUnavailable: 503,
 }
 
 

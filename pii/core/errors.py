@@ -128,3 +128,13 @@ class CreateRaceLost(StateConflict):
     """A create lost every retry against concurrent writers; retrying succeeds."""
 
     default_message = "The object could not be created; retry the request."
+
+
+# --- the service cannot answer now ----------------------------------------------------
+
+
+class AuditUnavailable(DomainError):
+    """The access log could not record the operation: a read is not answered and a
+    write is rolled back (no PII leaves, no change happens, without its record)."""
+
+    default_message = "The access log is unavailable. Retry later."

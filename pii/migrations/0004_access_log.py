@@ -161,5 +161,10 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['segment', 'id'], name='audit_event_segment_idx')],
             },
         ),
+        migrations.AddField(
+            model_name='apikey',
+            name='purposes',
+            field=models.JSONField(blank=True, default=list),
+        ),
         migrations.RunPython(_run(0), _run(1)),
     ]
