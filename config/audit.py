@@ -34,6 +34,7 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         is_api = request.path.startswith(API_PATH_PREFIX)
         with audit_context.bound(
+            actor_type=audit_context.ActorType.ANONYMOUS,
             request_id=request_id_for(request),
             client_address=request.META.get("REMOTE_ADDR") or None,
         ) as who:
