@@ -91,3 +91,12 @@ def audit_record_profile(
         details=details,
         now=now,
     )
+
+
+def audit_record_command_run(
+    *, action: str, command: str, counts: dict[str, int], now: datetime, outcome: int = 200
+) -> AccessEvent | None:
+    """Record a management command's run (`purge.run`, ...) with its row counts,
+    the command as the actor."""
+    with context.command_context(command):
+        return audit_record(action=action, outcome=outcome, details={"counts": counts}, now=now)

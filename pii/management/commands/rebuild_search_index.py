@@ -17,7 +17,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
+from pii.audit import actions
+from pii.audit.services import audit_record_command_run
 from pii.core import blind_index, registry
 from pii.models import Profile
 from pii.profiles.services import profile_reindex
@@ -59,6 +62,7 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2:
                 self.stdout.write(f"{done} profiles reindexed")
         self.stdout.write(f"Reindexed {done} profiles with blind-index key version {version}.")
+        counts = {"profiles": done}
         # Other apps' keyed hashes (e.g. address equality digests).
         for kind, reindex_batch in registry.reindexers():
             after, total = "", 0
@@ -69,4 +73,11 @@ class Command(BaseCommand):
                 if not count:
                     break
                 total += count
+            counts[kind] = total
             self.stdout.write(f"Reindexed {total} {kind} with blind-index key version {version}.")
+        audit_record_command_run(
+            action=actions.SEARCH_INDEX_REBUILD,
+            command="rebuild_search_index",
+            counts=counts,
+            now=timezone.now(),
+        )

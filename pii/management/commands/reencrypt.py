@@ -18,7 +18,10 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
+from django.utils import timezone
 
+from pii.audit import actions
+from pii.audit.services import audit_record_command_run
 from pii.core.fields import encrypted_fields
 
 
@@ -30,6 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         batch_size = max(1, options["batch_size"])
+        counts: dict[str, int] = {}
         for model in apps.get_models():
             fields = encrypted_fields(model)
             if not fields:
@@ -37,7 +41,11 @@ class Command(BaseCommand):
             size = 1 if any(isinstance(f, models.BinaryField) for f in fields) else batch_size
             done = self._reencrypt(model, [f.name for f in fields], size)
             label = model._meta.label
+            counts[label] = done
             self.stdout.write(f"{label}: re-encrypted {done} rows")
+        audit_record_command_run(
+            action=actions.REENCRYPT_RUN, command="reencrypt", counts=counts, now=timezone.now()
+        )
         self.stdout.write("Done: every encrypted value now uses the first FERNET_KEYS key.")
 
     def _reencrypt(self, model: type[models.Model], names: list[str], size: int) -> int:
