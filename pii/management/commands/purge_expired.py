@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from pii.audit import actions
 from pii.audit.services import audit_record_command_run
+from pii.core.errors import AuditUnavailable
 from pii.core.purge import DEFAULT_BATCH_SIZE, PurgeFailed, PurgeProgress, purge_expired
 from pii.core.timestamps import rfc3339
 
@@ -80,7 +81,11 @@ class Command(BaseCommand):
             )
         except PurgeFailed as exc:
             if not dry_run:
-                self._record(dict(exc.removed), now=now, outcome=500)
+                try:
+                    self._record(dict(exc.removed), now=now, outcome=500)
+                except AuditUnavailable:
+                    # The database failing is the error to report, not its echo here.
+                    self.stderr.write("The access log could not record this run.")
             for kind, removed in exc.removed.items():
                 if kind != exc.kind:
                     self.stdout.write(f"{kind}: removed {removed}")
