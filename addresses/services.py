@@ -5,7 +5,8 @@ Every write first locks the profile row (`SELECT ... FOR UPDATE`): writes to
 one profile's addresses are serialized, the per-profile cap is counted under
 that lock, and a deletion request (which locks the same row) cannot slip in
 between the writability check and the write. Lock order is always profile,
-then address.
+then address. Each write records its access-log event in its transaction
+(`address_record`, which the API's reads use too).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.db import IntegrityError, transaction
 from addresses import rules
 from addresses.models import Address
 from addresses.rules import ADDRESS_FIELDS
+from pii.audit import actions
+from pii.audit.services import audit_record
 from pii.core import blind_index, keycheck
 from pii.core.errors import AddressLimitReached, AddressTaken, NotFound, StaleUpdate
 from pii.core.ids import new_object_id
@@ -92,6 +95,9 @@ def address_get_or_create(
         same = Address.objects.filter(profile_id=profile_id, equality_digest=digest)
         existing = same.first()
         if existing is not None:
+            address_record(
+                actions.ADDRESS_READ, profile_id=profile_id, address_ids=[existing.pk], now=now
+            )
             return existing, False
         if Address.objects.filter(profile_id=profile_id).count() >= MAX_ADDRESSES_PER_PROFILE:
             raise AddressLimitReached(
@@ -115,8 +121,33 @@ def address_get_or_create(
             existing = same.first()
             if existing is None:
                 raise
+            address_record(
+                actions.ADDRESS_READ, profile_id=profile_id, address_ids=[existing.pk], now=now
+            )
             return existing, False
+        address_record(
+            actions.ADDRESS_CREATE, profile_id=profile_id, address_ids=[address.pk], now=now
+        )
         return address, True
+
+
+def address_record(
+    action: str,
+    *,
+    profile_id: str,
+    address_ids: list[str],
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record `action` on addresses of one profile (the event's subject) in the access log."""
+    audit_record(
+        action=action,
+        object_kind="address",
+        object_ids=address_ids,
+        subject_id=profile_id,
+        details=details,
+        now=now,
+    )
 
 
 def address_update(
@@ -175,10 +206,17 @@ def address_update(
             },
             conflict=AddressTaken,
         )
+        address_record(
+            actions.ADDRESS_UPDATE,
+            profile_id=profile_id,
+            address_ids=[address.pk],
+            now=now,
+            details={"fields": sorted(changes)},
+        )
         return address
 
 
-def address_delete(*, profile_id: str, address_id: str) -> None:
+def address_delete(*, profile_id: str, address_id: str, now: datetime) -> None:
     """Delete the address. Raises NotFound (unknown profile or address, or an
     address of another profile) and DeletionPending."""
     with transaction.atomic():
@@ -188,6 +226,9 @@ def address_delete(*, profile_id: str, address_id: str) -> None:
             raise NotFound()
         profile_ensure_writable(profile_id=profile_id)
         address.delete()
+        address_record(
+            actions.ADDRESS_DELETE, profile_id=profile_id, address_ids=[address_id], now=now
+        )
 
 
 def addresses_reindex_batch(*, after: str, batch_size: int, all_rows: bool) -> tuple[int, str]:

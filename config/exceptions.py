@@ -73,6 +73,7 @@ DOMAIN_STATUS: dict[type[domain.DomainError], int] = {
     domain.KeysMismatch: 503,
     domain.RotationInProgress: 503,
     domain.UnreadableRecord: 500,
+    domain.AuditUnavailable: 503,
 }
 
 

@@ -72,6 +72,9 @@ TOKEN_TTL_DAYS = env.int("TOKEN_TTL_DAYS", default=30)
 DELETION_DUE_DAYS = env.int("DELETION_DUE_DAYS", default=30)
 # Sealed access-log segments older than this are purged (docs/audit.md).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# The access log (docs/audit.md). Off only to measure what it costs
+# (scripts/bench_audit.py); never in production.
+AUDIT_LOG_ENABLED = env.bool("AUDIT_LOG_ENABLED", default=True)
 # Request bodies: base64 grows content by 4/3, plus the JSON around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=(DATA_MAX_BYTES * 4) // 3 + 64 * 1024
@@ -117,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a locked-out login with 429.

@@ -4,11 +4,14 @@ Each operation is sent as a valid request (the objects it needs are made through
 the services first), so a key with the operation's scope gets the normal status.
 Every other scope, no scope at all, or every scope but the needed one: 403.
 No key, a malformed header, an unknown, revoked or expired key: 401 with a Bearer
-challenge. A refused request writes nothing and reveals nothing.
+challenge. A refused request writes nothing and reveals nothing, and is
+recorded in the access log (`request.refused`); an answered one is recorded as
+its operation's action. Keys limited to access purposes refuse other purposes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +28,7 @@ from addresses.models import Address
 from pii.core.ids import new_object_id
 from pii.core.scopes import Scope
 from pii.core.timestamps import rfc3339
-from pii.models import DeletionRequest, Profile, Token
+from pii.models import AccessEvent, ApiKey, DeletionRequest, Profile, Token
 from tests.support import (
     ADDRESS,
     DATA_URL,
@@ -63,6 +66,7 @@ class Operation:
     scope: Scope
     status: int  # what a valid request answers when the key holds `scope`
     request: Callable[[], tuple[str, dict[str, Any] | None]]  # -> (path, body)
+    action: str = ""  # what the access log records (docs/audit.md)
 
 
 def _profile() -> Profile:
@@ -135,6 +139,24 @@ OPERATIONS = [
     ),
 ]
 OPERATION_IDS = [op.name for op in OPERATIONS]
+ACTIONS = {
+    "profiles-list": "profile.list",
+    "profiles-get-or-create": "profile.create",
+    "profiles-get": "profile.read",
+    "profiles-patch": "profile.update",
+    "profiles-delete-request": "profile.delete_request",
+    "addresses-list": "address.list",
+    "addresses-get-or-create": "address.create",
+    "addresses-get": "address.read",
+    "addresses-patch": "address.update",
+    "addresses-delete": "address.delete",
+    "data-create": "data.create",
+    "data-get": "data.read",
+    "data-delete": "data.delete",
+    "tokenize": "token.tokenize",
+    "detokenize": "token.detokenize",
+}
+OPERATIONS = [dataclasses.replace(op, action=ACTIONS[op.name]) for op in OPERATIONS]
 
 
 def test_the_table_holds_every_operation_once():
@@ -193,6 +215,16 @@ def send(client: Any, operation: Operation, path: str, body: dict[str, Any] | No
     return getattr(client, operation.method)(path, body, format="json")
 
 
+def assert_refusal_recorded(response: Any, status: int, *, key_prefix: str = "") -> None:
+    """A refused request is one event of its own: `request.refused`, its status."""
+    (event,) = AccessEvent.objects.filter(request_id=response["X-Request-ID"])
+    assert (event.action, event.outcome) == ("request.refused", status)
+    if key_prefix:
+        assert (event.actor_type, event.actor_id) == ("api_key", key_prefix)
+    else:
+        assert event.actor_type == "anonymous"
+
+
 def assert_refused(response: Any, status: int, before: tuple[Any, ...]) -> dict[str, Any]:
     body = assert_problem(response, status)
     assert SECRET not in response.content.decode(errors="replace")
@@ -213,6 +245,7 @@ def test_only_the_operations_scope_passes(operation, scopes):
     else:
         problem = assert_refused(response, 403, before)
         assert "scope" in problem["message"]
+        assert_refusal_recorded(response, 403, key_prefix=client.api_key.partition(".")[0])
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=OPERATION_IDS)
@@ -226,6 +259,71 @@ def test_no_valid_key_is_401_with_a_bearer_challenge(operation, case):
 
     assert_refused(response, 401, before)
     assert response["WWW-Authenticate"].startswith("Bearer")
+    assert_refusal_recorded(response, 401)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=OPERATION_IDS)
+def test_every_answered_operation_is_one_event_of_its_action(operation):
+    path, body = operation.request()
+    client = bearer_client(make_api_key(scopes=[operation.scope.value], name="shop"))
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {client.api_key}", HTTP_X_ACCESS_PURPOSE="checkout"
+    )
+
+    response = send(client, operation, path, body)
+
+    assert response.status_code == operation.status, response.content
+    (event,) = AccessEvent.objects.filter(request_id=response["X-Request-ID"])
+    assert event.action == operation.action
+    assert (event.actor_type, event.actor_id, event.actor_name) == (
+        "api_key",
+        client.api_key.partition(".")[0],
+        "shop",
+    )
+    assert (event.purpose, event.outcome, event.client_address) == ("checkout", 200, "127.0.0.1")
+
+
+# (case id, X-Access-Purpose sent or None) -> status for a key limited to `checkout`.
+LIMITED_KEY_CASES = [
+    ("declared", "checkout", None),
+    ("missing", None, 403),
+    ("another", "shipping", 403),
+    ("unknown", "marketing", 400),
+]
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=OPERATION_IDS)
+@pytest.mark.parametrize(
+    ("case", "purpose", "status"), LIMITED_KEY_CASES, ids=[c[0] for c in LIMITED_KEY_CASES]
+)
+def test_a_key_limited_to_purposes_needs_one_of_them(operation, case, purpose, status):
+    path, body = operation.request()
+    _, key = ApiKey.objects.create_key(
+        name="limited", scopes=[operation.scope.value], purposes=["checkout"]
+    )
+    client = bearer_client(key)
+    if purpose is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_X_ACCESS_PURPOSE=purpose)
+    before = db_state()
+
+    response = send(client, operation, path, body)
+
+    if status is None:
+        assert response.status_code == operation.status, response.content
+    else:
+        problem = assert_refused(response, status, before)
+        assert "marketing" not in problem["message"]
+
+
+def test_an_unknown_purpose_is_400_for_any_key(api_client):
+    api_client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {api_client.api_key}", HTTP_X_ACCESS_PURPOSE="curiosity"
+    )
+
+    problem = assert_problem(api_client.get(PROFILES_URL), 400)
+
+    assert "X-Access-Purpose" in problem["message"]
+    assert "curiosity" not in problem["message"]
 
 
 # --- /detokenize: each key answers only what the key may read -----------------------

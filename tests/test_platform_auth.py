@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from pii.models import SCOPES, ApiKey
+from pii.models import SCOPES, AccessEvent, ApiKey
 from tests.support import assert_problem, bearer_client
 
 SCOPED = "/v1/d/pii/_platform/scoped"
@@ -60,6 +60,25 @@ def test_create_api_key_with_scopes_grants_only_those():
     api_key = ApiKey.objects.get()
     assert api_key.scopes == ["profiles:read", "profiles:write"]
     assert "scopes: profiles:read, profiles:write" in lines[0]
+
+
+@pytest.mark.django_db
+def test_create_api_key_with_purposes_limits_the_key_and_is_recorded():
+    _, lines = create_key("store-app", "--purposes", "shipping,checkout")
+
+    api_key = ApiKey.objects.get()
+    assert api_key.purposes == ["checkout", "shipping"]
+    assert "purposes: checkout, shipping" in lines[0]
+    event = AccessEvent.objects.get(action="api_key.create")
+    assert (event.actor_type, event.actor_name) == ("command", "create_api_key")
+    assert event.object_ids == f" {api_key.prefix} "
+
+
+@pytest.mark.django_db
+def test_create_api_key_refuses_an_unknown_purpose():
+    with pytest.raises(CommandError, match="Known purposes: checkout"):
+        create_key("x", "--purposes", "marketing")
+    assert not ApiKey.objects.exists()
 
 
 @pytest.mark.django_db
@@ -180,7 +199,8 @@ def test_credentials_that_cannot_be_a_key_are_401_without_a_lookup(sent, api_cli
         response = client.get(SCOPED)
 
     assert_problem(response, 401)
-    assert len(queries) == 0
+    # No key lookup: the one query is the access log's record of the refusal.
+    assert [q["sql"] for q in queries if '"pii_accessevent"' not in q["sql"]] == []
 
 
 @pytest.mark.django_db

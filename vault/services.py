@@ -7,9 +7,12 @@ media type) in an exception message.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 
+from pii.audit import actions
+from pii.audit.services import audit_record
 from pii.core import registry
 from pii.core.errors import NotFound
 from pii.core.purge import expired_rows_purger
@@ -50,6 +53,7 @@ def data_entry_create(
     )
     with transaction.atomic():
         binary_io.insert(entry)
+        data_entry_record(actions.DATA_CREATE, entry.pk, now=now, details={"size": entry.size})
     return entry
 
 
@@ -60,8 +64,16 @@ def data_entry_delete(*, data_id: str, now: datetime) -> None:
         # A queryset delete of a model without relations or signals is one
         # DELETE statement: the content is never read.
         deleted, _ = DataEntry.objects.live(now).filter(pk=data_id).delete()
-    if not deleted:
-        raise NotFound("The data entry does not exist.")
+        if not deleted:
+            raise NotFound("The data entry does not exist.")
+        data_entry_record(actions.DATA_DELETE, data_id, now=now)
+
+
+def data_entry_record(
+    action: str, data_id: str, *, now: datetime, details: dict[str, Any] | None = None
+) -> None:
+    """Record `action` on one data entry in the access log (the API's reads use it too)."""
+    audit_record(action=action, object_kind="data", object_ids=[data_id], details=details, now=now)
 
 
 # The Purger registered from VaultConfig.ready(); `purge_expired` drives it.

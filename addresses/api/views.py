@@ -30,6 +30,7 @@ from addresses.api.serializers import (
 from addresses.models import Address
 from pii.api.base import READ_ONLY_ECHO_FIELDS, validated_body
 from pii.api.query import validated_query
+from pii.audit import actions
 from pii.core.errors import MalformedId, NotFound
 from pii.core.ids import is_object_id
 from pii.core.scopes import Scope
@@ -59,6 +60,13 @@ class AddressCollectionView(APIView):
         query = validated_query(request, AddressListQuerySerializer)
         offset, count = query["offset"], query["count"]
         page, total = selectors.address_list(profile_id=profile_id, offset=offset, count=count)
+        services.address_record(
+            actions.ADDRESS_LIST,
+            profile_id=profile_id,
+            address_ids=[address.pk for address in page],
+            now=timezone.now(),
+            details={"count": len(page), "total": total},
+        )
         body = {
             "addresses": page,
             "pagination_info": {"count": len(page), "total": total, "offset": offset},
@@ -91,9 +99,14 @@ class AddressDetailView(APIView):
     @schema.get_address
     def get(self, request: Request, profile_id: str, address_id: str) -> Response:
         _check_ids(profile_id, address_id)
-        return _address_response(
-            selectors.address_get(profile_id=profile_id, address_id=address_id)
+        address = selectors.address_get(profile_id=profile_id, address_id=address_id)
+        services.address_record(
+            actions.ADDRESS_READ,
+            profile_id=profile_id,
+            address_ids=[address.pk],
+            now=timezone.now(),
         )
+        return _address_response(address)
 
     @schema.update_address
     def patch(self, request: Request, profile_id: str, address_id: str) -> Response:
@@ -112,5 +125,5 @@ class AddressDetailView(APIView):
     @schema.delete_address
     def delete(self, request: Request, profile_id: str, address_id: str) -> Response:
         _check_ids(profile_id, address_id)
-        services.address_delete(profile_id=profile_id, address_id=address_id)
+        services.address_delete(profile_id=profile_id, address_id=address_id, now=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,12 +17,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from rest_framework_api_key.models import APIKey as LibraryAPIKey
 
 from pii.admin.display import when_column
 from pii.admin.mixins import ListTitleMixin
 from pii.api_keys.services import api_key_create, api_keys_revoke
+from pii.audit.purposes import PURPOSES, purposes_clean
 from pii.core.scopes import Scope
 from pii.models import ApiKey
 
@@ -41,13 +43,24 @@ class ApiKeyForm(forms.ModelForm):
         help_text="What the key may do; each operation needs one scope.",
     )
 
+    purposes = forms.MultipleChoiceField(
+        choices=[(purpose, purpose) for purpose in PURPOSES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The access purposes (X-Access-Purpose) the key must declare one of; "
+        "none chosen: any purpose, or none.",
+    )
+
     class Meta:
         model = ApiKey
-        fields = ("name", "scopes", "expiry_date", "revoked")
+        fields = ("name", "scopes", "purposes", "expiry_date", "revoked")
 
     def clean_scopes(self) -> list[str]:
         chosen = set(self.cleaned_data["scopes"])
         return [scope for scope in Scope.values if scope in chosen]
+
+    def clean_purposes(self) -> list[str]:
+        return purposes_clean(self.cleaned_data["purposes"])
 
 
 DATE_COLUMNS = ("created_shown", "expiry_shown", "last_used_shown")
@@ -64,15 +77,24 @@ class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
-            return ("name", "scopes", "expiry_date")
-        return ("name", "prefix", "scopes", "expiry_date", "revoked", "created", "last_used_at")
+            return ("name", "scopes", "purposes", "expiry_date")
+        return (
+            "name",
+            "prefix",
+            "scopes",
+            "purposes",
+            "expiry_date",
+            "revoked",
+            "created",
+            "last_used_at",
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
             return ()
         if obj.revoked:
             # A revoked key stays revoked; nothing about it changes any more.
-            return ("name", "prefix", "scopes", "expiry_date", "revoked", "created", "last_used_at")
+            return self.get_fields(request, obj)
         return ("prefix", "created", "last_used_at")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -110,6 +132,8 @@ class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
             name=form.cleaned_data["name"],
             scopes=form.cleaned_data["scopes"],
             expiry_date=form.cleaned_data.get("expiry_date"),
+            purposes=form.cleaned_data.get("purposes") or (),
+            now=timezone.now(),
         )
         self.log_addition(request, api_key, self.construct_change_message(request, form, [], True))
         return self._key_created(request, api_key, key)
@@ -134,7 +158,7 @@ class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected keys", permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        keys = api_keys_revoke(ids=queryset.values_list("pk", flat=True))
+        keys = api_keys_revoke(ids=queryset.values_list("pk", flat=True), now=timezone.now())
         for key in keys:
             self.log_change(request, key, "Revoked.")
         self.message_user(request, f"{len(keys)} key(s) revoked.", messages.SUCCESS)

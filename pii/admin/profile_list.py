@@ -21,9 +21,12 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from pii.admin.masking import can_see_unmasked
 from pii.admin.search_guard import WHOLE_VALUES_ONLY, search_allowed, throttled_message
+from pii.audit import actions
+from pii.audit.services import audit_record
 from pii.core.blind_index import normalize_phone
 from pii.core.errors import DomainError
 from pii.core.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, is_object_id
@@ -202,6 +205,14 @@ class ProfileChangeList(ChangeList):
             ).values_list("profile_ref", flat=True)
         )
         unmasked = can_see_unmasked(request)
+        # One event per page shown: the ids listed, never the search term.
+        audit_record(
+            action=actions.ADMIN_PROFILE_SEARCH,
+            object_kind="profile",
+            object_ids=ids,
+            details={"searched": bool(self.query), "unmasked": unmasked, "page": self.page_num},
+            now=timezone.now(),
+        )
         for profile in self.result_list:
             profile.deletion_open = profile.pk in pending
             # Column methods get no request: the permission travels on the row.

@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from pii.admin.access_log import ACCESS_LOG_PERMISSION, profile_events_html
 from pii.admin.display import day, when
@@ -43,6 +43,10 @@ from pii.admin.mixins import ListTitleMixin
 from pii.admin.profile_forms import PENDING_MESSAGE, ProfileForm, ProfileOriginForm
 from pii.admin.profile_list import ProfileChangeList, search_results
 from pii.admin.site import profile_inlines
+from pii.audit import actions
+from pii.audit import context as audit_context
+from pii.audit.purposes import PURPOSES
+from pii.audit.services import audit_record_profile
 from pii.core.errors import DeletionAlreadyRequested, DomainError
 from pii.models import DeletionRequest, Profile
 from pii.profiles import deletion
@@ -330,7 +334,31 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             extra_context["pii_request_deletion_url"] = reverse(
                 "admin:pii_profile_request_deletion", args=[object_id]
             )
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if object_id is not None and request.method == "GET" and response.status_code == 200:
+            self._record_unmasked_view(request, object_id)
+        return response
+
+    def _record_unmasked_view(self, request: HttpRequest, object_id: str) -> None:
+        """Staff who see the profile unmasked are asked why (`?purpose=`, one of
+        pii.audit.purposes); the view is recorded with the purpose they chose."""
+        if not can_see_unmasked(request):
+            return
+        purpose = request.GET.get("purpose", "")
+        who = audit_context.current()
+        who.purpose = purpose if purpose in PURPOSES else ""
+        audit_record_profile(
+            action=actions.ADMIN_PROFILE_VIEW_UNMASKED, profile_id=object_id, now=timezone.now()
+        )
+        if not who.purpose:
+            links = format_html_join(
+                ", ", '<a href="?purpose={}">{}</a>', ((p, p.replace("_", " ")) for p in PURPOSES)
+            )
+            self.message_user(
+                request,
+                format_html("Personal data is shown unmasked: why are you viewing it? {}", links),
+                messages.INFO,
+            )
 
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
         """Nothing left to write: the form's `clean()` saved the changes through

@@ -17,6 +17,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from pii.audit import context as audit_context
+from pii.audit.purposes import PURPOSE_HEADER, purpose_from_header
 from pii.models import ApiKey
 
 # What the library's keys look like: `<prefix>.<secret>`, both alphanumeric.
@@ -57,6 +59,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             # Refused before any lookup: garbage (a NUL byte that PostgreSQL would
             # reject, megabytes of text) never reaches the database.
             raise exceptions.AuthenticationFailed()
+        # A refused request's event names the key it tried (its prefix, not secret).
+        audit_context.current().key_prefix = key.partition(".")[0]
         try:
             api_key = ApiKey.objects.get_from_key(key)
         except ApiKey.DoesNotExist as exc:
@@ -84,6 +88,10 @@ class HasScope(BasePermission):
     the view implements but does not map is denied (403): nothing is open by
     default. A method the view does not implement at all is 405, once the
     caller is authenticated. HEAD needs what GET needs.
+
+    Also where the access log learns who is calling and why: the key becomes
+    the actor, `X-Access-Purpose` the purpose (an unknown value is 400; a key
+    limited to purposes refuses any other, and a missing one, with 403).
     """
 
     message = "The API key does not have the scope this operation needs."
@@ -92,6 +100,15 @@ class HasScope(BasePermission):
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
             raise exceptions.NotAuthenticated()
+        who = audit_context.current()
+        who.act_as_api_key(prefix=api_key.prefix, name=api_key.name)
+        who.purpose = purpose_from_header(request.headers.get(PURPOSE_HEADER))
+        if not api_key.allows_purpose(who.purpose):
+            raise exceptions.PermissionDenied(
+                f"The API key is limited to these purposes ({PURPOSE_HEADER}): "
+                + ", ".join(api_key.purposes)
+                + "."
+            )
         method = (request.method or "").upper()
         if method not in getattr(view, "allowed_methods", ()):
             raise exceptions.MethodNotAllowed(method)

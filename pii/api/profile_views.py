@@ -1,7 +1,8 @@
 """The five profile operations: list/search, get-or-create, get, update, delete request.
 
 Each handler: check the path id, validate the body or query, make one service
-or selector call, serialize. Errors are raised (pii.core.errors), never built here;
+or selector call, serialize; reads are recorded in the access log before the
+answer (writes are, by their service). Errors are raised (pii.core.errors), never built here;
 the clock is read here and passed in as `now=`. The OpenAPI decoration lives in
 pii.api.profile_schema.
 """
@@ -26,6 +27,8 @@ from pii.api.profile_serializers import (
     ProfileUpdateSerializer,
 )
 from pii.api.query import validated_query
+from pii.audit import actions
+from pii.audit.services import audit_record, audit_record_profile
 from pii.core.errors import MalformedId
 from pii.core.ids import is_object_id
 from pii.core.scopes import Scope
@@ -46,6 +49,18 @@ class ProfileCollectionView(APIView):
         # The selector refuses `offset + count` beyond the search window (QueryTooBroad).
         page = selectors.profile_list(
             q=query.get("q"), sort=query["sort"], offset=query["offset"], count=query["count"]
+        )
+        # One event for the page: the ids returned, never the search term.
+        audit_record(
+            action=actions.PROFILE_LIST,
+            object_kind="profile",
+            object_ids=[profile.pk for profile in page.profiles],
+            details={
+                "count": len(page.profiles),
+                "total": page.total,
+                "searched": bool(query.get("q")),
+            },
+            now=timezone.now(),
         )
         body = {
             "profiles": page.profiles,
@@ -76,6 +91,7 @@ class ProfileDetailView(APIView):
     def get(self, request: Request, profile_id: str) -> Response:
         _profile_id_or_400(profile_id)
         profile = selectors.profile_get(profile_id=profile_id)
+        audit_record_profile(action=actions.PROFILE_READ, profile_id=profile.pk, now=timezone.now())
         return Response(ProfileSerializer(profile).data)
 
     @profile_schema.update_profile

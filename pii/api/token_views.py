@@ -24,6 +24,8 @@ from pii.api.token_serializers import (
     TokenizeInputSerializer,
     TokenizeOutputSerializer,
 )
+from pii.audit import actions
+from pii.audit.services import audit_record
 from pii.core import registry
 from pii.core.scopes import Scope
 from pii.tokens.selectors import tokens_resolve
@@ -66,6 +68,19 @@ class DetokenizeView(KeyedBatchView):
     def answer(self, body: dict[str, Any], *, now: datetime) -> Any:
         scopes = self.request.auth.scopes or ()
         result = tokens_resolve(tokens=body["tokens"], scopes=scopes, now=now)
+        resolved: dict[str, list[str]] = {}
+        for key, found in result.data.items():
+            resolved.setdefault(found.kind, []).append(body["tokens"][key])
+        audit_record(
+            action=actions.TOKEN_DETOKENIZE,
+            object_kind="token",
+            object_ids=sorted({token_id for ids in resolved.values() for token_id in ids}),
+            details={
+                "resolved": {kind: sorted(set(ids)) for kind, ids in sorted(resolved.items())},
+                "not_found": len(result.errors),
+            },
+            now=now,
+        )
         # Each kind is shown the way its app's API shows it (the registry knows how).
         represent = {resolver.kind: resolver.represent for resolver in registry.resolvers()}
         data = {key: represent[found.kind](found.value) for key, found in result.data.items()}

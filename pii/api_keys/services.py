@@ -8,6 +8,9 @@ from datetime import datetime
 
 from django.db import transaction
 
+from pii.audit import actions
+from pii.audit.purposes import purposes_clean
+from pii.audit.services import audit_record
 from pii.core.errors import InvalidInput
 from pii.core.scopes import Scope
 from pii.models import ApiKey
@@ -38,11 +41,17 @@ def api_key_scopes_clean(scopes: Iterable[str]) -> list[str]:
 
 
 def api_key_create(
-    *, name: str, scopes: Iterable[str], expiry_date: datetime | None = None
+    *,
+    name: str,
+    scopes: Iterable[str],
+    expiry_date: datetime | None = None,
+    purposes: Iterable[str] = (),
+    now: datetime,
 ) -> tuple[ApiKey, str]:
-    """A new key and its clear text (shown once; only its digest is stored).
+    """A new key and its clear text (shown once; only its digest is stored),
+    limited to `purposes` (none: any purpose); recorded as `api_key.create`.
 
-    Raises InvalidInput for a blank or too long name and for bad scopes.
+    Raises InvalidInput for a blank or too long name, bad scopes or purposes.
     """
     name = name.strip()
     if not name or len(name) > NAME_MAX_LENGTH:
@@ -51,14 +60,33 @@ def api_key_create(
             errors={"name": [f"Must be 1 to {NAME_MAX_LENGTH} characters."]},
         )
     granted = api_key_scopes_clean(scopes)
+    limited_to = purposes_clean(purposes)
     with transaction.atomic():
-        return ApiKey.objects.create_key(name=name, scopes=granted, expiry_date=expiry_date)
+        api_key, key = ApiKey.objects.create_key(
+            name=name, scopes=granted, expiry_date=expiry_date, purposes=limited_to
+        )
+        audit_record(
+            action=actions.API_KEY_CREATE,
+            object_kind="api_key",
+            object_ids=[api_key.prefix],
+            details={"scopes": granted, "purposes": limited_to},
+            now=now,
+        )
+        return api_key, key
 
 
-def api_keys_revoke(*, ids: Iterable[str]) -> list[ApiKey]:
+def api_keys_revoke(*, ids: Iterable[str], now: datetime) -> list[ApiKey]:
     """Revoke the keys among `ids` that are not revoked yet; returns those.
-    A revoked key stays revoked (the row is kept for the record)."""
+    A revoked key stays revoked (the row is kept for the record). Recorded as
+    `api_key.revoke` (the prefixes of the keys revoked)."""
     with transaction.atomic():
         keys = list(ApiKey.objects.select_for_update().filter(pk__in=list(ids), revoked=False))
         ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(revoked=True)
+        if keys:
+            audit_record(
+                action=actions.API_KEY_REVOKE,
+                object_kind="api_key",
+                object_ids=[key.prefix for key in keys],
+                now=now,
+            )
     return keys

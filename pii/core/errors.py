@@ -154,3 +154,10 @@ class UnreadableRecord(DomainError):
     default_message = (
         "The stored object cannot be decrypted. Quote the request_id when reporting it."
     )
+
+
+class AuditUnavailable(DomainError):
+    """The access log could not record the operation: a read is not answered and a
+    write is rolled back (no PII leaves, no change happens, without its record)."""
+
+    default_message = "The access log is unavailable. Retry later."

@@ -4,6 +4,112 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# --- append-only: the database refuses what the application must never do ----------
+# (docs/audit.md). Events: no UPDATE except setting `segment_id` once (sealing),
+# no DELETE except of events whose segment is marked `purged_at` (retention).
+# Segments: no DELETE, no UPDATE except setting `purged_at` once. PostgreSQL
+# also refuses TRUNCATE. SQLite rebuilds a table (and loses its triggers) when a
+# later migration alters it: such a migration must create them again.
+
+EVENT_COLUMNS = (
+    "id", "occurred_at", "actor_type", "actor_id", "actor_name", "action", "object_kind",
+    "subject_id", "object_ids", "outcome", "request_id", "client_address", "purpose",
+    "details", "txid",
+)
+SEGMENT_COLUMNS = (
+    "id", "sealed_at", "first_event_id", "last_event_id", "event_count", "events_digest",
+    "previous_digest", "digest", "mac",
+)
+REFUSED = "the access log is append-only"
+
+
+def _unchanged(columns):
+    return " AND ".join(f"NEW.{c} IS OLD.{c}" for c in columns)
+
+
+SQLITE_CREATE = [
+    f"""CREATE TRIGGER pii_accessevent_no_update BEFORE UPDATE ON pii_accessevent
+    WHEN NOT (OLD.segment_id IS NULL AND NEW.segment_id IS NOT NULL
+              AND {_unchanged(EVENT_COLUMNS)})
+    BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END""",
+    f"""CREATE TRIGGER pii_accessevent_no_delete BEFORE DELETE ON pii_accessevent
+    WHEN NOT EXISTS (SELECT 1 FROM pii_auditsegment s
+                     WHERE s.id = OLD.segment_id AND s.purged_at IS NOT NULL)
+    BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END""",
+    f"""CREATE TRIGGER pii_auditsegment_no_update BEFORE UPDATE ON pii_auditsegment
+    WHEN NOT (OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL
+              AND {_unchanged(SEGMENT_COLUMNS)})
+    BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END""",
+    f"""CREATE TRIGGER pii_auditsegment_no_delete BEFORE DELETE ON pii_auditsegment
+    BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END""",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS pii_accessevent_no_update",
+    "DROP TRIGGER IF EXISTS pii_accessevent_no_delete",
+    "DROP TRIGGER IF EXISTS pii_auditsegment_no_update",
+    "DROP TRIGGER IF EXISTS pii_auditsegment_no_delete",
+]
+
+POSTGRES_CREATE = [
+    f"""CREATE FUNCTION pii_accessevent_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            IF OLD.segment_id IS NULL AND NEW.segment_id IS NOT NULL
+               AND to_jsonb(NEW) - 'segment_id' = to_jsonb(OLD) - 'segment_id' THEN
+                RETURN NEW;
+            END IF;
+        ELSIF TG_OP = 'DELETE' THEN
+            IF EXISTS (SELECT 1 FROM pii_auditsegment s
+                       WHERE s.id = OLD.segment_id AND s.purged_at IS NOT NULL) THEN
+                RETURN OLD;
+            END IF;
+        END IF;
+        RAISE EXCEPTION '{REFUSED}' USING ERRCODE = 'insufficient_privilege';
+    END $$""",
+    f"""CREATE FUNCTION pii_auditsegment_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            IF OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL
+               AND to_jsonb(NEW) - 'purged_at' = to_jsonb(OLD) - 'purged_at' THEN
+                RETURN NEW;
+            END IF;
+        END IF;
+        RAISE EXCEPTION '{REFUSED}' USING ERRCODE = 'insufficient_privilege';
+    END $$""",
+    """CREATE TRIGGER pii_accessevent_append_only BEFORE UPDATE OR DELETE ON pii_accessevent
+    FOR EACH ROW EXECUTE FUNCTION pii_accessevent_guard()""",
+    """CREATE TRIGGER pii_accessevent_no_truncate BEFORE TRUNCATE ON pii_accessevent
+    FOR EACH STATEMENT EXECUTE FUNCTION pii_accessevent_guard()""",
+    """CREATE TRIGGER pii_auditsegment_append_only BEFORE UPDATE OR DELETE ON pii_auditsegment
+    FOR EACH ROW EXECUTE FUNCTION pii_auditsegment_guard()""",
+    """CREATE TRIGGER pii_auditsegment_no_truncate BEFORE TRUNCATE ON pii_auditsegment
+    FOR EACH STATEMENT EXECUTE FUNCTION pii_auditsegment_guard()""",
+]
+POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS pii_accessevent_append_only ON pii_accessevent",
+    "DROP TRIGGER IF EXISTS pii_accessevent_no_truncate ON pii_accessevent",
+    "DROP TRIGGER IF EXISTS pii_auditsegment_append_only ON pii_auditsegment",
+    "DROP TRIGGER IF EXISTS pii_auditsegment_no_truncate ON pii_auditsegment",
+    "DROP FUNCTION IF EXISTS pii_accessevent_guard()",
+    "DROP FUNCTION IF EXISTS pii_auditsegment_guard()",
+]
+TRIGGERS = {
+    "sqlite": (SQLITE_CREATE, SQLITE_DROP),
+    "postgresql": (POSTGRES_CREATE, POSTGRES_DROP),
+}
+
+
+def _run(statements_index):
+    def run(apps, schema_editor):
+        statements = TRIGGERS.get(schema_editor.connection.vendor)
+        if statements is None:
+            return  # another database: no triggers (documented in docs/audit.md)
+        for sql in statements[statements_index]:
+            schema_editor.execute(sql, params=None)
+
+    return run
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -55,4 +161,10 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['segment', 'id'], name='audit_event_segment_idx')],
             },
         ),
+        migrations.AddField(
+            model_name='apikey',
+            name='purposes',
+            field=models.JSONField(blank=True, default=list),
+        ),
+        migrations.RunPython(_run(0), _run(1)),
     ]

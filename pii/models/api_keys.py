@@ -16,6 +16,9 @@ class ApiKey(AbstractAPIKey):
 
     scopes = models.JSONField(default=all_scopes)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The access purposes (pii.audit.purposes) the key may declare; empty: any,
+    # and none required. A limited key must send one of them (docs/audit.md).
+    purposes = models.JSONField(default=list, blank=True)
 
     class Meta(AbstractAPIKey.Meta):
         abstract = False
@@ -24,3 +27,7 @@ class ApiKey(AbstractAPIKey):
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+    def allows_purpose(self, purpose: str) -> bool:
+        """A key without purposes allows any (and none); a limited key needs one of its own."""
+        return not self.purposes or purpose in self.purposes

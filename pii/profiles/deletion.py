@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from pii.audit import actions
+from pii.audit.services import audit_record_profile
 from pii.core.errors import (
     DeletionAlreadyRequested,
     DeletionNotPending,
@@ -65,7 +67,7 @@ def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionReques
             raise NotFound()
         try:
             with transaction.atomic():
-                return DeletionRequest.objects.create(
+                record = DeletionRequest.objects.create(
                     profile=profile,
                     profile_ref=profile.pk,
                     display_id=profile.display_id,
@@ -74,6 +76,17 @@ def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionReques
                 )
         except IntegrityError as exc:
             raise DeletionAlreadyRequested() from exc
+        _deletion_record(actions.PROFILE_DELETE_REQUEST, record, now=now)
+        return record
+
+
+def _deletion_record(action: str, record: DeletionRequest, *, now: datetime) -> None:
+    audit_record_profile(
+        action=action,
+        profile_id=record.profile_ref,
+        details={"deletion_request_id": str(record.pk), "display_id": record.display_id},
+        now=now,
+    )
 
 
 def deletion_due_at(requested_at: datetime) -> datetime:
@@ -134,6 +147,7 @@ def profile_erase(
         # request of this profile (FK SET_NULL; profile_ref keeps the id).
         Profile.objects.filter(pk=profile.pk).delete()
         record.profile = None
+        _deletion_record(actions.PROFILE_ERASE, record, now=now)
     return record
 
 
@@ -156,12 +170,15 @@ def deletion_request_approve(
     if status != DeletionRequest.Status.PENDING:
         raise DeletionNotPending("Only a pending deletion request can be approved.")
     try:
-        return profile_erase(
-            profile_id=profile_ref,
-            now=now,
-            decided_by=decided_by,
-            deletion_request_id=deletion_request_id,
-        )
+        with transaction.atomic():
+            record = profile_erase(
+                profile_id=profile_ref,
+                now=now,
+                decided_by=decided_by,
+                deletion_request_id=deletion_request_id,
+            )
+            _deletion_record(actions.DELETION_APPROVE, record, now=now)
+            return record
     except NotFound as exc:
         # The request was pending a moment ago, so its profile existed; only a
         # concurrent decision can have erased it since.
@@ -198,4 +215,5 @@ def deletion_request_reject(
         record.decided_by = decided_by
         record.rejection_reason = reason
         record.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
+        _deletion_record(actions.DELETION_REJECT, record, now=now)
     return record

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from pii.audit import actions
+from pii.audit.services import audit_record_profile
 from pii.core import blind_index, keycheck
 from pii.core.errors import (
     CreateRaceLost,
@@ -50,7 +52,8 @@ def profile_reindex(profile: Profile) -> None:
 
 
 def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profile, bool]:
-    """The profile with `data["email"]` (any letter case), or a new one.
+    """The profile with `data["email"]` (any letter case), or a new one;
+    recorded as `profile.read` or `profile.create` (docs/audit.md).
 
     Returns (profile, created). One profile per email holds under concurrency
     through the unique `email_digest`: the loser of a race gets the winner's
@@ -69,12 +72,14 @@ def profile_get_or_create(*, data: dict[str, Any], now: datetime) -> tuple[Profi
         existing = Profile.objects.filter(email_digest=digest).first()
         if existing is not None:
             profile_ensure_writable(profile_id=existing.pk)
+            audit_record_profile(action=actions.PROFILE_READ, profile_id=existing.pk, now=now)
             return existing, False
         profile = Profile(**data, created_at=now, updated_at=now)
         profile_reindex(profile)
         try:
             with transaction.atomic():
                 profile.save(force_insert=True)
+                audit_record_profile(action=actions.PROFILE_CREATE, profile_id=profile.pk, now=now)
         except IntegrityError:
             # Either a concurrent create of the same email committed first (the
             # next loop finds it) or the random display_id collided (retry).
@@ -132,5 +137,11 @@ def profile_update(
             expected_updated_at=previous_updated_at,
             values=values,
             conflict=EmailTaken,
+        )
+        audit_record_profile(
+            action=actions.PROFILE_UPDATE,
+            profile_id=profile.pk,
+            details={"fields": sorted(changes)},
+            now=now,
         )
         return profile

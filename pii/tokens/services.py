@@ -6,6 +6,7 @@ Values are PII: nothing here logs them or puts them in an exception message.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,6 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from pii.audit import actions
+from pii.audit.services import audit_record
 from pii.core import registry
 from pii.core.ids import new_object_id
 from pii.core.purge import expired_rows_purger
@@ -31,6 +34,21 @@ class TokenizeResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+def json_kind(value: Any) -> str:
+    """The JSON type of a value (`string`, `number`, ...): what the log may say of it."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "null"
+
+
 def token_expires_at(*, now: datetime) -> datetime:
     return now + timedelta(days=settings.TOKEN_TTL_DAYS)
 
@@ -40,7 +58,8 @@ def tokens_create(*, values: Mapping[str, Any], now: datetime) -> TokenizeResult
 
     A value that breaks `pii.tokens.rules` (over TOKEN_VALUE_MAX_BYTES of JSON,
     nested deeper than TOKEN_VALUE_MAX_DEPTH, or not representable as JSON) gets
-    `invalid_value_error` instead; the other keys still get tokens.
+    `invalid_value_error` instead; the other keys still get tokens. Recorded
+    as `token.tokenize`: token ids, counts and JSON kinds, never a value.
     """
     tokens: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -53,9 +72,20 @@ def tokens_create(*, values: Mapping[str, Any], now: datetime) -> TokenizeResult
         token = Token(id=new_object_id(now=now), value=value, created_at=now, expires_at=expires_at)
         rows.append(token)
         tokens[key] = token.id
-    if rows:
-        with transaction.atomic():
+    with transaction.atomic():
+        if rows:
             Token.objects.bulk_create(rows)
+        audit_record(
+            action=actions.TOKEN_TOKENIZE,
+            object_kind="token",
+            object_ids=[token.id for token in rows],
+            details={
+                "count": len(rows),
+                "invalid": len(errors),
+                "kinds": dict(Counter(json_kind(token.value) for token in rows)),
+            },
+            now=now,
+        )
     return TokenizeResult(tokens=tokens, errors=errors)
 
 

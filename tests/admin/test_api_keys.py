@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from pii.models import ApiKey
+from pii.models import AccessEvent, ApiKey
 from tests.support import page_text
 
 KEYS_URL = "/admin/pii/apikey/"
@@ -153,3 +153,29 @@ def test_the_librarys_own_key_admin_is_not_offered(admin_client):
     assert admin_client.get("/admin/rest_framework_api_key/apikey/").status_code == 404
     assert "rest_framework_api_key" not in page_text(index)
     assert "/admin/pii/apikey/" in page_text(index)
+
+
+@pytest.mark.django_db
+def test_a_key_limited_to_purposes_in_the_admin_needs_one_and_is_recorded(officer_client):
+    response = officer_client.post(
+        f"{KEYS_URL}add/",
+        {
+            "name": "call-center",
+            "scopes": ["profiles:read"],
+            "purposes": ["customer_service"],
+            "expiry_date_0": "",
+            "expiry_date_1": "",
+        },
+    )
+    key = response.context["key"]
+    stored = ApiKey.objects.get()
+
+    assert stored.purposes == ["customer_service"]
+    assert bearer(key).get("/v1/d/pii/profiles").status_code == 403
+    declared = bearer(key)
+    declared.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_X_ACCESS_PURPOSE="customer_service"
+    )
+    assert declared.get("/v1/d/pii/profiles").status_code == 200
+    event = AccessEvent.objects.get(action="api_key.create")
+    assert (event.actor_type, event.actor_name) == ("staff", "officer")

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pii.api.base import validated_body
+from pii.audit import actions
 from pii.core.errors import MalformedId
 from pii.core.ids import is_data_id
 from pii.core.scopes import Scope
@@ -72,7 +73,9 @@ class DataEntryDetailView(APIView):
     @schema.get_data_entry
     def get(self, request: Request, data_id: str) -> StreamingHttpResponse:
         _check_id(data_id)
-        entry = selectors.data_entry_get(data_id=data_id, now=timezone.now())
+        now = timezone.now()
+        entry = selectors.data_entry_get(data_id=data_id, now=now)
+        services.data_entry_record(actions.DATA_READ, entry.pk, now=now)
         response = StreamingHttpResponse(_chunks(entry.content), content_type=entry.content_type)
         response["Content-Length"] = str(len(entry.content))
         response["Cache-Control"] = "no-store"

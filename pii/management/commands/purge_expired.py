@@ -17,6 +17,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from pii.audit import actions
+from pii.audit.services import audit_record_command_run
+from pii.core.errors import AuditUnavailable
 from pii.core.purge import DEFAULT_BATCH_SIZE, PurgeFailed, PurgeProgress, purge_expired
 from pii.core.timestamps import rfc3339
 
@@ -77,6 +80,12 @@ class Command(BaseCommand):
                 now=now, batch_size=options["batch_size"], dry_run=dry_run, progress=report
             )
         except PurgeFailed as exc:
+            if not dry_run:
+                try:
+                    self._record(dict(exc.removed), now=now, outcome=500)
+                except AuditUnavailable:
+                    # The database failing is the error to report, not its echo here.
+                    self.stderr.write("The access log could not record this run.")
             for kind, removed in exc.removed.items():
                 if kind != exc.kind:
                     self.stdout.write(f"{kind}: removed {removed}")
@@ -87,6 +96,7 @@ class Command(BaseCommand):
             for kind, due in results.items():
                 self.stdout.write(f"{kind}: {due} due (dry run, nothing removed)")
             return
+        self._record(results, now=now)
         seconds = time.monotonic() - started
         total = sum(results.values())
         for kind, removed in results.items():
@@ -97,3 +107,12 @@ class Command(BaseCommand):
                 f"purge_expired at {rfc3339(now)}: removed {total} in {seconds:.1f} s "
                 f"({rate:.0f} rows/s)"
             )
+
+    def _record(self, removed: dict[str, int], *, now: Any, outcome: int = 200) -> None:
+        audit_record_command_run(
+            action=actions.PURGE_RUN,
+            command="purge_expired",
+            counts=removed,
+            now=now,
+            outcome=outcome,
+        )

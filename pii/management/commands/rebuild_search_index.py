@@ -24,7 +24,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from pii.audit import actions
+from pii.audit.services import audit_record_command_run
 from pii.core import blind_index, keycheck, registry
 from pii.core.fields import readable_rows
 from pii.models import Profile
@@ -83,6 +86,7 @@ class Command(BaseCommand):
             )
         for row in unreadable:
             self.stdout.write(f"Unreadable: profile {row} cannot be decrypted; skipped.")
+        counts = {"profiles": done}
         # Other apps' keyed hashes (e.g. address equality digests).
         for kind, reindex_batch in registry.reindexers():
             after, total = "", 0
@@ -93,7 +97,14 @@ class Command(BaseCommand):
                 if not count:
                     break
                 total += count
+            counts[kind] = total
             self.stdout.write(f"Reindexed {total} {kind} with blind-index key version {version}.")
+        audit_record_command_run(
+            action=actions.SEARCH_INDEX_REBUILD,
+            command="rebuild_search_index",
+            counts=counts,
+            now=timezone.now(),
+        )
         keycheck.write()
         self.stdout.write(f"Key check written for blind-index key version {version}.")
 

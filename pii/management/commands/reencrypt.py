@@ -22,7 +22,10 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
+from django.utils import timezone
 
+from pii.audit import actions
+from pii.audit.services import audit_record_command_run
 from pii.core import keycheck
 from pii.core.fields import encrypted_fields, readable_rows
 
@@ -41,6 +44,7 @@ class Command(BaseCommand):
             )
         batch_size = max(1, options["batch_size"])
         unreadable = 0
+        counts: dict[str, int] = {}
         for model in apps.get_models():
             fields = encrypted_fields(model)
             if not fields or model._meta.label == "pii.KeyCheck":
@@ -48,11 +52,15 @@ class Command(BaseCommand):
             size = 1 if any(isinstance(f, models.BinaryField) for f in fields) else batch_size
             done, skipped = self._reencrypt(model, [f.name for f in fields], size)
             label = model._meta.label
+            counts[label] = done
             self.stdout.write(f"{label}: re-encrypted {done} rows")
             for pk in skipped:
                 self.stdout.write(f"{label}: row {pk} cannot be decrypted with any key; skipped.")
             unreadable += len(skipped)
         keycheck.write()
+        audit_record_command_run(
+            action=actions.REENCRYPT_RUN, command="reencrypt", counts=counts, now=timezone.now()
+        )
         if unreadable:
             self.stdout.write(
                 f"Done, except {unreadable} unreadable row(s) listed above, still under "

@@ -1,0 +1,102 @@
+"""Writing the access log: one event per operation (docs/audit.md, "Recording").
+
+Writes call `audit_record` inside their transaction, so an event exists exactly
+when the change committed; reads call it after reading and before answering,
+so no PII leaves without its record. Either way a failed insert raises
+AuditUnavailable (503): the read is not answered, the write is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import BigIntegerField, Func
+
+from pii.audit import context
+from pii.core.errors import AuditUnavailable
+from pii.models import AccessEvent
+
+
+class _TransactionId(Func):
+    """PostgreSQL's id of the writing transaction (`seal_audit` seals only
+    events of transactions that can no longer commit)."""
+
+    function = "txid_current"
+    output_field = BigIntegerField()
+
+
+def object_ids_column(ids: Iterable[str]) -> str:
+    """`" a b "`: space-separated, a space at each end ("" for none), so
+    `object_ids__contains=" <id> "` finds one id on every database."""
+    joined = " ".join(str(i) for i in ids)
+    return f" {joined} " if joined else ""
+
+
+def audit_record(
+    *,
+    action: str,
+    object_kind: str = "",
+    object_ids: Iterable[str] = (),
+    subject_id: str = "",
+    outcome: int = 200,
+    details: dict[str, Any] | None = None,
+    now: datetime,
+) -> AccessEvent | None:
+    """Write one event, with the actor, request id, client address and purpose of
+    the current context (`pii.audit.context`). Never pass a PII value: ids,
+    display ids, field names and counts only.
+
+    Returns the event (None when AUDIT_LOG_ENABLED is off, for benchmarks only).
+    Raises AuditUnavailable when the insert fails.
+    """
+    if not settings.AUDIT_LOG_ENABLED:
+        return None
+    who = context.current()
+    event = AccessEvent(
+        occurred_at=now,
+        actor_type=who.actor_type,
+        actor_id=who.actor_id,
+        actor_name=who.actor_name,
+        action=action,
+        object_kind=object_kind,
+        subject_id=subject_id,
+        object_ids=object_ids_column(object_ids),
+        outcome=outcome,
+        request_id=who.request_id,
+        client_address=who.client_address,
+        purpose=who.purpose,
+        details=details or {},
+        txid=_TransactionId() if connection.vendor == "postgresql" else None,
+    )
+    try:
+        event.save(force_insert=True)
+    except DatabaseError as exc:
+        raise AuditUnavailable() from exc
+    return event
+
+
+def audit_record_profile(
+    *, action: str, profile_id: str, now: datetime, details: dict[str, Any] | None = None
+) -> AccessEvent | None:
+    """`audit_record` of an operation on one profile (its id is object and subject)."""
+    return audit_record(
+        action=action,
+        object_kind="profile",
+        object_ids=[profile_id],
+        subject_id=profile_id,
+        details=details,
+        now=now,
+    )
+
+
+def audit_record_command_run(
+    *, action: str, command: str, counts: dict[str, int], now: datetime, outcome: int = 200
+) -> AccessEvent | None:
+    """Record a management command's run (`purge.run`, ...) with its row counts,
+    the command as the actor."""
+    with context.command_context(command):
+        return audit_record(action=action, outcome=outcome, details={"counts": counts}, now=now)
