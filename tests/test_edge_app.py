@@ -42,9 +42,7 @@ def test_a_data_id_in_upper_case_reads_the_same_entry(api_client):
 
 def test_a_data_id_in_mixed_case_deletes_the_entry(api_client):
     entry = make_data_entry()
-    mixed = entry.pk[:6] + "".join(
-        ch.upper() if i % 2 else ch for i, ch in enumerate(entry.pk[6:])
-    )
+    mixed = entry.pk[:6] + "".join(ch.upper() if i % 2 else ch for i, ch in enumerate(entry.pk[6:]))
 
     response = api_client.delete(data_url(mixed))
 
@@ -196,6 +194,8 @@ def test_the_data_body_schema_lists_every_field_the_service_takes(openapi_docume
 
 
 def test_an_unknown_field_is_refused_by_the_service_too(api_client):
-    response = api_client.post(DATA_URL, {"content_type": "a/b", "content": "", "x": 1}, format="json")
+    response = api_client.post(
+        DATA_URL, {"content_type": "a/b", "content": "", "x": 1}, format="json"
+    )
 
     assert_problem(response, 400)

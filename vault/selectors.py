@@ -13,7 +13,6 @@ from pii.core.errors import NotFound
 from vault import binary_io
 from vault.models import DataEntry
 
-
 # `NS-{REGION}-`: the region is upper case by definition; only the UUID follows.
 _UUID_START = len("NS-XX-")
 

@@ -61,9 +61,7 @@ def data_entry_delete(*, data_id: str, now: datetime) -> None:
     with transaction.atomic():
         # A queryset delete of a model without relations or signals is one
         # DELETE statement: the content is never read.
-        deleted, _ = (
-            DataEntry.objects.live(now).filter(pk=data_id_normalized(data_id)).delete()
-        )
+        deleted, _ = DataEntry.objects.live(now).filter(pk=data_id_normalized(data_id)).delete()
     if not deleted:
         raise NotFound("The data entry does not exist.")
 
