@@ -187,6 +187,22 @@ def test_a_request_body_schema_refuses_unknown_fields(openapi_document, path, me
     assert schema["additionalProperties"] is False
 
 
+@pytest.mark.parametrize(
+    "path", ["/profiles/{profile_id}", "/profiles/{profile_id}/addresses/{address_id}"]
+)
+def test_a_patch_schema_lists_the_read_only_fields_it_ignores(openapi_document, path):
+    schema = _request_schema(openapi_document, path, "patch")
+
+    for name in ("id", "display_id", "created_at", "updated_at"):
+        assert schema["properties"][name]["readOnly"] is True
+
+
+def test_maps_keyed_by_the_client_stay_open(openapi_document):
+    schema = _request_schema(openapi_document, "/detokenize", "post")
+
+    assert schema["properties"]["tokens"]["additionalProperties"] == {"type": "string"}
+
+
 def test_the_data_body_schema_lists_every_field_the_service_takes(openapi_document):
     schema = _request_schema(openapi_document, "/data", "post")
 
