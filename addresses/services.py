@@ -135,6 +135,10 @@ def address_update(
     another address of the same profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the rows are locked and the write
     is conditional on `updated_at`.
+
+    A no-op (no field sent, or every value equal to the stored one) writes
+    nothing and returns the address as it is: `updated_at` stays. It is still
+    checked like a change first (NotFound, DeletionPending, StaleUpdate).
     """
     changes = rules.address_changes_clean(changes)
     with transaction.atomic():
@@ -147,6 +151,8 @@ def address_update(
         profile_ensure_writable(profile_id=profile_id)
         if address.updated_at != last_updated_at:
             raise StaleUpdate(extra={"current_updated_at": rfc3339(address.updated_at)})
+        if all(getattr(address, field) == value for field, value in changes.items()):
+            return address
         previous_updated_at = address.updated_at
         for field, value in changes.items():
             setattr(address, field, value)

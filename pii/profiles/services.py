@@ -87,6 +87,10 @@ def profile_update(
     new email belongs to another profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the row is locked and the write is
     conditional on `updated_at`.
+
+    A no-op (no field sent, or every value equal to the stored one) writes
+    nothing and returns the profile as it is: `updated_at` stays. It is still
+    checked like a change first (NotFound, DeletionPending, StaleUpdate).
     """
     changes = profile_changes_clean(changes)
     with transaction.atomic():
@@ -96,6 +100,8 @@ def profile_update(
         profile_ensure_writable(profile_id=profile.pk)
         if profile.updated_at != last_updated_at:
             raise StaleUpdate(extra={"current_updated_at": rfc3339(profile.updated_at)})
+        if all(getattr(profile, field) == value for field, value in changes.items()):
+            return profile
         previous_updated_at = profile.updated_at
         for field, value in changes.items():
             setattr(profile, field, value)
