@@ -100,9 +100,7 @@ def test_a_profile_no_op_while_deletion_is_pending_is_still_409(api_client, jane
     "fields",
     [{}, {"city": "Koeln"}, {"city": "Koeln", "address_line_2": "Hinterhaus, 3. OG"}],
 )
-def test_an_address_patch_that_changes_nothing_keeps_updated_at(
-    api_client, jane, address, fields
-):
+def test_an_address_patch_that_changes_nothing_keeps_updated_at(api_client, jane, address, fields):
     body = {"last_updated_at": rfc3339(address.updated_at), **fields}
 
     response = _later(api_client, "patch", address_url(jane.pk, address.pk), body)
