@@ -22,10 +22,9 @@ from addresses import rules
 from addresses.models import Address
 from addresses.rules import ADDRESS_FIELDS
 from pii.core import blind_index
-from pii.core.errors import AddressLimitReached, AddressTaken, NotFound, StaleUpdate
+from pii.core.errors import AddressLimitReached, AddressTaken, NotFound
 from pii.core.ids import new_object_id
-from pii.core.optimistic import conditional_update, next_updated_at
-from pii.core.timestamps import rfc3339
+from pii.core.optimistic import changes_apply, conditional_update
 from pii.models import Profile
 from pii.profiles.deletion import profile_ensure_writable
 
@@ -149,20 +148,17 @@ def address_update(
         if address is None:
             raise NotFound()
         profile_ensure_writable(profile_id=profile_id)
-        if address.updated_at != last_updated_at:
-            raise StaleUpdate(extra={"current_updated_at": rfc3339(address.updated_at)})
-        if all(getattr(address, field) == value for field, value in changes.items()):
+        previous_updated_at = changes_apply(
+            address, last_updated_at=last_updated_at, changes=dict(changes), now=now
+        )
+        if previous_updated_at is None:
             return address
-        previous_updated_at = address.updated_at
-        for field, value in changes.items():
-            setattr(address, field, value)
         values = {f: getattr(address, f) for f in ADDRESS_FIELDS}
         version = blind_index.current_version()
         address.equality_digest = address_digest(
             profile_id=profile_id, values=values, version=version
         )
         address.blind_index_version = version
-        address.updated_at = next_updated_at(previous_updated_at, now)
         # An equal address of the profile makes the unique (profile, digest)
         # constraint refuse the write: AddressTaken, nothing changed.
         conditional_update(

@@ -13,10 +13,8 @@ from pii.core.errors import (
     CreateRaceLost,
     EmailTaken,
     NotFound,
-    StaleUpdate,
 )
-from pii.core.optimistic import conditional_update, next_updated_at
-from pii.core.timestamps import rfc3339
+from pii.core.optimistic import changes_apply, conditional_update
 from pii.models import Profile
 from pii.profiles.deletion import profile_ensure_writable
 from pii.profiles.rules import (
@@ -98,18 +96,15 @@ def profile_update(
         if profile is None:
             raise NotFound()
         profile_ensure_writable(profile_id=profile.pk)
-        if profile.updated_at != last_updated_at:
-            raise StaleUpdate(extra={"current_updated_at": rfc3339(profile.updated_at)})
-        if all(getattr(profile, field) == value for field, value in changes.items()):
+        previous_updated_at = changes_apply(
+            profile, last_updated_at=last_updated_at, changes=changes, now=now
+        )
+        if previous_updated_at is None:
             return profile
-        previous_updated_at = profile.updated_at
-        for field, value in changes.items():
-            setattr(profile, field, value)
         if "email" in changes:
             digest = email_digest(profile.email)
             if Profile.objects.filter(email_digest=digest).exclude(pk=profile.pk).exists():
                 raise EmailTaken()
-        profile.updated_at = next_updated_at(previous_updated_at, now)
         profile_reindex(profile)
         values = {f: getattr(profile, f) for f in PROFILE_WRITABLE_FIELDS}
         values.update(
