@@ -25,10 +25,9 @@ from addresses.rules import ADDRESS_FIELDS
 from pii.audit import actions
 from pii.audit.services import audit_record
 from pii.core import blind_index, keycheck
-from pii.core.errors import AddressLimitReached, AddressTaken, NotFound, StaleUpdate
+from pii.core.errors import AddressLimitReached, AddressTaken, NotFound
 from pii.core.ids import new_object_id
-from pii.core.optimistic import conditional_update, next_updated_at
-from pii.core.timestamps import rfc3339
+from pii.core.optimistic import changes_apply, conditional_update
 from pii.models import Profile
 from pii.profiles.deletion import profile_ensure_writable
 
@@ -169,6 +168,10 @@ def address_update(
     another address of the same profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the rows are locked and the write
     is conditional on `updated_at`.
+
+    A no-op (no field sent, or every value equal to the stored one) writes
+    nothing and returns the address as it is: `updated_at` stays. It is still
+    checked like a change first (NotFound, DeletionPending, StaleUpdate).
     """
     changes = rules.address_changes_clean(changes)
     keycheck.refuse_digest_writes_during_rotation()
@@ -180,18 +183,25 @@ def address_update(
         if address is None:
             raise NotFound()
         profile_ensure_writable(profile_id=profile_id)
-        if address.updated_at != last_updated_at:
-            raise StaleUpdate(extra={"current_updated_at": rfc3339(address.updated_at)})
-        previous_updated_at = address.updated_at
-        for field, value in changes.items():
-            setattr(address, field, value)
+        previous_updated_at = changes_apply(
+            address, last_updated_at=last_updated_at, changes=dict(changes), now=now
+        )
+        if previous_updated_at is None:
+            # Nothing changes, but the answer carries the address: recorded.
+            address_record(
+                actions.ADDRESS_UPDATE,
+                profile_id=profile_id,
+                address_ids=[address.pk],
+                now=now,
+                details={"fields": [], "no_op": True},
+            )
+            return address
         values = {f: getattr(address, f) for f in ADDRESS_FIELDS}
         version = blind_index.current_version()
         address.equality_digest = address_digest(
             profile_id=profile_id, values=values, version=version
         )
         address.blind_index_version = version
-        address.updated_at = next_updated_at(previous_updated_at, now)
         # An equal address of the profile makes the unique (profile, digest)
         # constraint refuse the write: AddressTaken, nothing changed.
         conditional_update(

@@ -232,6 +232,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/v1/d/pii",
     "SERVERS": [{"url": "/", "description": "This service"}],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pii.api.openapi.refuse_unknown_request_fields",
+    ],
     # The bearer scheme comes from pii.api.openapi.ApiKeyAuthenticationScheme.
 }
 

@@ -1,5 +1,9 @@
 """Reads of data entries. An expired entry is not found, whether or not
-`purge_expired` has removed it yet."""
+`purge_expired` has removed it yet.
+
+The UUID part of a data id is case-insensitive (as UUIDs are): ids are stored
+in lower case, and every read or delete looks up `data_id_normalized(id)`.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,20 @@ from pii.core.errors import NotFound
 from vault import binary_io
 from vault.models import DataEntry
 
+# `NS-{REGION}-`: the region is upper case by definition; only the UUID follows.
+_UUID_START = len("NS-XX-")
+
+
+def data_id_normalized(data_id: str) -> str:
+    """The id as stored: its UUID part in lower case (an id the API accepted,
+    `pii.core.ids.is_data_id`, differs from the stored one only in that case)."""
+    return data_id[:_UUID_START] + data_id[_UUID_START:].lower()
+
 
 def data_entry_get(*, data_id: str, now: datetime) -> DataEntry:
     """The live entry with this id, content decrypted. Raises NotFound when it
     does not exist or has expired."""
-    entry = binary_io.first(DataEntry.objects.live(now).filter(pk=data_id))
+    entry = binary_io.first(DataEntry.objects.live(now).filter(pk=data_id_normalized(data_id)))
     if entry is None:
         raise NotFound("The data entry does not exist.")
     return entry
@@ -21,12 +34,21 @@ def data_entry_get(*, data_id: str, now: datetime) -> DataEntry:
 
 def data_entries_resolve(ids: list[str], *, now: datetime) -> dict[str, DataEntry]:
     """The live entries among `ids`, content decrypted (one query whatever
-    len(ids)). Registered from VaultConfig.ready() as the "data" resolver."""
-    return {entry.pk: entry for entry in DataEntry.objects.live(now).filter(pk__in=ids)}
+    len(ids)), keyed by the ids as asked (in whatever letter case). Registered
+    from VaultConfig.ready() as the "data" resolver."""
+    asked = {data_id: data_id_normalized(data_id) for data_id in ids}
+    found = {
+        entry.pk: entry for entry in DataEntry.objects.live(now).filter(pk__in=set(asked.values()))
+    }
+    return {data_id: found[stored] for data_id, stored in asked.items() if stored in found}
 
 
 def data_entry_sizes(ids: list[str], *, now: datetime) -> dict[str, int]:
-    """The plaintext size of each live entry among `ids` (one query, nothing
-    decrypted): what `/detokenize` counts against its response budget before
-    it loads any content."""
-    return dict(DataEntry.objects.live(now).filter(pk__in=ids).values_list("pk", "size"))
+    """The plaintext size of each live entry among `ids`, keyed by the ids as
+    asked (one query, nothing decrypted): what `/detokenize` counts against its
+    response budget before it loads any content."""
+    asked = {data_id: data_id_normalized(data_id) for data_id in ids}
+    sizes = dict(
+        DataEntry.objects.live(now).filter(pk__in=set(asked.values())).values_list("pk", "size")
+    )
+    return {data_id: sizes[stored] for data_id, stored in asked.items() if stored in sizes}

@@ -18,6 +18,7 @@ from pii.core.errors import NotFound
 from pii.core.purge import expired_rows_purger
 from vault import binary_io, rules
 from vault.models import DataEntry
+from vault.selectors import data_id_normalized
 
 # Expiry dates are capped here: `ttl` may be any int64 (as in the reference),
 # and a date past this one is as good as never for an entry.
@@ -58,12 +59,13 @@ def data_entry_create(
 
 
 def data_entry_delete(*, data_id: str, now: datetime) -> None:
-    """Delete the entry. Raises NotFound when it does not exist or has expired
-    (an expired entry is already gone for clients; the purge removes its row)."""
+    """Delete the entry (its id in any letter case). Raises NotFound when it
+    does not exist or has expired (an expired entry is already gone for
+    clients; the purge removes its row)."""
     with transaction.atomic():
         # A queryset delete of a model without relations or signals is one
         # DELETE statement: the content is never read.
-        deleted, _ = DataEntry.objects.live(now).filter(pk=data_id).delete()
+        deleted, _ = DataEntry.objects.live(now).filter(pk=data_id_normalized(data_id)).delete()
         if not deleted:
             raise NotFound("The data entry does not exist.")
         data_entry_record(actions.DATA_DELETE, data_id, now=now)

@@ -12,10 +12,12 @@ was typed kept: nothing is carried on the request between admin methods.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 
 from pii.core.errors import DeletionPending, DomainError, EmailTaken, InvalidInput, StaleUpdate
@@ -39,6 +41,9 @@ PENDING_MESSAGE = (
     "This profile has a pending deletion request; it cannot be changed unless the "
     "request is rejected."
 )
+NOT_TEXT_MESSAGE = (
+    "Keys and values must be valid Unicode text (a lone surrogate such as \\ud800 is not)."
+)
 BAD_LOADED_AT_MESSAGE = (
     "last_updated_at: Must be an RFC 3339 timestamp with offset, e.g. 2019-08-24T14:15:22.123456Z."
 )
@@ -52,6 +57,32 @@ def _optional_text(**kwargs: Any) -> forms.CharField:
         help_text=kwargs.pop("help_text", "Empty clears it."),
         **kwargs,
     )
+
+
+class UnicodeJSONField(forms.JSONField):
+    """JSON whose strings are all text: JSON can spell a lone surrogate
+    (`"\\ud800"`), which has no UTF-8 and so could be neither encrypted nor
+    shown again. Refused as a form error, without quoting it."""
+
+    def to_python(self, value: Any) -> Any:
+        parsed = super().to_python(value)
+        if not _is_unicode_json(parsed):
+            raise forms.ValidationError(NOT_TEXT_MESSAGE, code="invalid")
+        return parsed
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # The page shown again keeps the text as typed (escapes included):
+        # re-encoding the parsed value would put the surrogate in the page.
+        value = super().bound_data(data, initial)
+        return value if _is_unicode_json(value) else InvalidJSONInput(data)
+
+
+def _is_unicode_json(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _ProfileFormBase(forms.ModelForm):
@@ -153,7 +184,7 @@ class ProfileForm(_ProfileFormBase):
     email = forms.CharField(max_length=EMAIL_MAX_LENGTH, widget=forms.TextInput(attrs=TEXT_INPUT))
     full_name = _optional_text(max_length=TEXT_MAX_LENGTH)
     phone_number = _optional_text(help_text="E.164, e.g. +4915112345678. Empty clears it.")
-    extended_attributes = forms.JSONField(
+    extended_attributes = UnicodeJSONField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
         help_text='JSON object: {"key": {"data_type": "string", "value": "..."}}. '

@@ -8,10 +8,13 @@ replaces "django.contrib.admin" in INSTALLED_APPS), so `admin.site` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
 from pii.admin.dashboard import dashboard_items
@@ -32,14 +35,61 @@ def profile_inlines() -> list:
     return list(_profile_inlines)
 
 
+def _is_storable_text(value: str) -> bool:
+    """Whether `value` could be a key in any table: no NUL (PostgreSQL refuses
+    it in text) and no lone surrogate (no UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _page_is_out_of_range(request: HttpRequest) -> bool:
+    """A changelist `p` that is an integer below 1 (Django's own list refuses it
+    only when it paginates itself; the profile search paginates apart)."""
+    match = request.resolver_match
+    if match is None or not (match.url_name or "").endswith("_changelist"):
+        return False
+    try:
+        return int(request.GET.get(PAGE_VAR, "1")) < 1
+    except ValueError:
+        return False
+
+
+def guard_admin_input(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse what no admin view can handle before it reaches a query: an
+    object id no row can have answers 404, a changelist page below 1 redirects
+    as Django's list does for a page it cannot show (`?e=1`)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        object_id = kwargs.get("object_id")
+        if isinstance(object_id, str) and not _is_storable_text(object_id):
+            raise Http404("No such object.")
+        if _page_is_out_of_range(request):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 class PiiAdminSite(admin.AdminSite):
-    """The stock site, titled for the service, with the counts on its index."""
+    """The stock site, titled for the service, with the counts on its index.
+
+    Every admin view (each ModelAdmin's and the custom ones, all wrapped by
+    `admin_view`) goes through `guard_admin_input`: no 500 for odd URLs."""
 
     site_header = "PII service"
     site_title = "PII service admin"
     index_title = "Back office"
     # The service has no public site to link to.
     site_url = None
+
+    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Any:
+        return super().admin_view(guard_admin_input(view), cacheable)
 
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

@@ -1,5 +1,6 @@
-"""Shared pieces of the OpenAPI document: the problem+json body and helpers to
-declare every documented status of an operation."""
+"""Shared pieces of the OpenAPI document: the problem+json body, helpers to
+declare every documented status of an operation, and the postprocessing hook
+that makes request bodies as strict in the document as in the service."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+from pii.api.base import READ_ONLY_ECHO_FIELDS
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -75,3 +78,45 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API key from `manage.py create_api_key` or the admin.",
         }
+
+
+READ_ONLY_ECHO_SCHEMA = {
+    "readOnly": True,
+    "description": "Ignored when sent back (a read-only field of the answer).",
+}
+
+
+def refuse_unknown_request_fields(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS): every JSON
+    request body object says `additionalProperties: false`.
+
+    Every body of this API is read by `pii.api.base.validated_body`, which
+    refuses unknown top-level fields; generated clients and fuzzers should
+    agree. A PATCH also lists the read-only fields it ignores
+    (READ_ONLY_ECHO_FIELDS) as `readOnly`, so echoing them stays valid. Maps
+    keyed by the client (`extended_attributes`, `data`, `tokens`) keep their
+    own `additionalProperties`: only the top level is closed.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict):
+                continue
+            content = (operation.get("requestBody") or {}).get("content", {})
+            for media in content.values():
+                schema = _resolved(media.get("schema", {}), schemas)
+                if schema.get("type") != "object":
+                    continue
+                schema["additionalProperties"] = False
+                if method == "patch":
+                    properties = schema.setdefault("properties", {})
+                    for name in sorted(READ_ONLY_ECHO_FIELDS):
+                        properties.setdefault(name, dict(READ_ONLY_ECHO_SCHEMA))
+    return result
+
+
+def _resolved(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        return schemas.get(ref.rsplit("/", 1)[1], {})
+    return schema

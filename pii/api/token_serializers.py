@@ -45,7 +45,12 @@ class AnyJSONField(serializers.JSONField):
 
 
 class KeyedBatchField(serializers.DictField):
-    """A JSON object of 1 to TOKENS_PER_REQUEST_MAX keys (any text, "" included)."""
+    """A JSON object of 1 to TOKENS_PER_REQUEST_MAX keys (any text, "" included).
+
+    The keys are the client's (often an email or a name): an error never names
+    one. A value that fails is referred to by its position in the object
+    (`tokens: ["Key 2 of 3: Must be a string."]`), not as `tokens.<key>`.
+    """
 
     default_error_messages = {
         "key_count": f"Must have between 1 and {TOKENS_PER_REQUEST_MAX} keys; got {{count}}.",
@@ -55,12 +60,39 @@ class KeyedBatchField(serializers.DictField):
     }
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if isinstance(data, dict) and not all(_is_text(key) for key in data):
-            self.fail("key_text")
-        value = super().to_internal_value(data)
-        if not 1 <= len(value) <= TOKENS_PER_REQUEST_MAX:
-            self.fail("key_count", count=len(value))
-        return value
+        if isinstance(data, dict):
+            if not all(_is_text(key) for key in data):
+                self.fail("key_text")
+            # Counted first: the values of an oversized batch are never validated.
+            if not 1 <= len(data) <= TOKENS_PER_REQUEST_MAX:
+                self.fail("key_count", count=len(data))
+        return super().to_internal_value(data)
+
+    def run_child_validation(self, data: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        errors: list[serializers.ErrorDetail] = []
+        for position, (key, value) in enumerate(data.items(), start=1):
+            try:
+                result[str(key)] = self.child.run_validation(value)
+            except serializers.ValidationError as exc:
+                errors.extend(
+                    serializers.ErrorDetail(
+                        f"Key {position} of {len(data)}: {message}", code=message.code
+                    )
+                    for message in _messages(exc.detail)
+                )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return result
+
+
+def _messages(detail: Any) -> list[serializers.ErrorDetail]:
+    """The messages of a child's error detail (a list, or nested for a container)."""
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _messages(value)]
+    if isinstance(detail, list):
+        return [message for item in detail for message in _messages(item)]
+    return [detail]
 
 
 def _is_text(key: Any) -> bool:

@@ -20,6 +20,27 @@ def next_updated_at(previous: datetime, now: datetime) -> datetime:
     return now if now > previous else previous + timedelta(microseconds=1)
 
 
+def changes_apply(
+    row: models.Model, *, last_updated_at: datetime, changes: dict[str, Any], now: datetime
+) -> datetime | None:
+    """Set `changes` and the next `updated_at` on the (locked) row instance.
+
+    Returns the `updated_at` the conditional write must expect, or None when the
+    changes change nothing (a no-op: nothing set, nothing to write). Raises
+    StaleUpdate (with `current_updated_at`) when `last_updated_at` is not the
+    row's `updated_at`, no-op or not.
+    """
+    previous: datetime = row.updated_at  # type: ignore[attr-defined]
+    if previous != last_updated_at:
+        raise StaleUpdate(extra={"current_updated_at": rfc3339(previous)})
+    if all(getattr(row, field) == value for field, value in changes.items()):
+        return None
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.updated_at = next_updated_at(previous, now)  # type: ignore[attr-defined]
+    return previous
+
+
 def stale_update(model: type[models.Model], pk: str) -> StaleUpdate:
     """StaleUpdate carrying the row's current `updated_at` (`current_updated_at`)."""
     current = model._default_manager.filter(pk=pk).values_list("updated_at", flat=True)

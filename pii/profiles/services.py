@@ -15,12 +15,10 @@ from pii.core.errors import (
     CreateRaceLost,
     EmailTaken,
     NotFound,
-    StaleUpdate,
     UnreadableRecord,
 )
 from pii.core.fields import readable_rows
-from pii.core.optimistic import conditional_update, next_updated_at
-from pii.core.timestamps import rfc3339
+from pii.core.optimistic import changes_apply, conditional_update
 from pii.models import Profile
 from pii.profiles.deletion import profile_ensure_writable
 from pii.profiles.rules import (
@@ -101,6 +99,10 @@ def profile_update(
     new email belongs to another profile. Of two concurrent updates with the
     same `last_updated_at` exactly one wins: the row is locked and the write is
     conditional on `updated_at`.
+
+    A no-op (no field sent, or every value equal to the stored one) writes
+    nothing and returns the profile as it is: `updated_at` stays. It is still
+    checked like a change first (NotFound, DeletionPending, StaleUpdate).
     """
     changes = profile_changes_clean(changes)
     if "email" in changes:
@@ -113,16 +115,22 @@ def profile_update(
             raise NotFound()
         profile = rows[0]
         profile_ensure_writable(profile_id=profile.pk)
-        if profile.updated_at != last_updated_at:
-            raise StaleUpdate(extra={"current_updated_at": rfc3339(profile.updated_at)})
-        previous_updated_at = profile.updated_at
-        for field, value in changes.items():
-            setattr(profile, field, value)
+        previous_updated_at = changes_apply(
+            profile, last_updated_at=last_updated_at, changes=changes, now=now
+        )
+        if previous_updated_at is None:
+            # Nothing changes, but the answer carries the profile: recorded.
+            audit_record_profile(
+                action=actions.PROFILE_UPDATE,
+                profile_id=profile.pk,
+                details={"fields": [], "no_op": True},
+                now=now,
+            )
+            return profile
         if "email" in changes:
             digest = email_digest(profile.email)
             if Profile.objects.filter(email_digest=digest).exclude(pk=profile.pk).exists():
                 raise EmailTaken()
-        profile.updated_at = next_updated_at(previous_updated_at, now)
         profile_reindex(profile)
         values = {f: getattr(profile, f) for f in PROFILE_WRITABLE_FIELDS}
         values.update(

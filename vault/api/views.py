@@ -4,7 +4,9 @@ Each handler: check the path id, validate the body, make one service or
 selector call, answer. Errors are raised, never built here; the OpenAPI
 decoration is `vault.api.schema`. `GET` answers the stored bytes themselves
 (not JSON), streamed from the decrypted buffer in chunks with an exact
-`Content-Length`, so a large entry is not copied again.
+`Content-Length`, so a large entry is not copied again. Whatever media type
+was stored (`text/html` too), it is an attachment named by its id in a CSP
+sandbox: a stored document never runs script on the API's origin.
 """
 
 from __future__ import annotations
@@ -79,6 +81,11 @@ class DataEntryDetailView(APIView):
         response = StreamingHttpResponse(_chunks(entry.content), content_type=entry.content_type)
         response["Content-Length"] = str(len(entry.content))
         response["Cache-Control"] = "no-store"
+        # The id is the whole filename: `NS-XX-` and hex, nothing to quote or
+        # escape, and nothing of the client's (no name was ever stored).
+        response["Content-Disposition"] = f'attachment; filename="{entry.pk}"'
+        # With SecurityMiddleware's `X-Content-Type-Options: nosniff` (global).
+        response["Content-Security-Policy"] = "sandbox"
         return response
 
     @schema.delete_data_entry
