@@ -108,7 +108,9 @@ def test_summary_is_self_contained_readable_html(subject: Profile):
     _, summary = read_zip(export_bytes(subject))
 
     assert summary.startswith("<!DOCTYPE html>")
-    assert "Ada Lovelace" in summary and "London" in summary and "checkout-key" in summary
+    assert "Ada Lovelace" in summary
+    assert "London" in summary
+    assert "checkout-key" in summary
     assert "not linked to a profile" in summary
     # No external asset: no link, script or remote source.
     for marker in ("<link", "<script", "src=", "http://", "https://", "@import"):
@@ -244,3 +246,44 @@ def test_command_unknown_profile(db: None, tmp_path):
     with pytest.raises(CommandError, match="No such profile"):
         call_command("export_subject", "--email", "nobody@example.com", "--output", str(output))
     assert not output.exists()
+
+
+def _heap_peak_of_export(profile: Profile) -> int:
+    import tempfile
+    import tracemalloc
+
+    with tempfile.TemporaryFile() as out:
+        tracemalloc.start()
+        subject_export(profile.pk, out, T0)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+def test_export_streams_memory_stays_flat_as_the_history_grows(make_profile, monkeypatch):
+    # Small chunks so that a few thousand events span many of them
+    # (scripts/bench_export.py measures 1,000 addresses and 100,000 events).
+    monkeypatch.setattr(export_module, "CHUNK_SIZE", 100)
+    profile = make_profile()
+
+    def add(count: int) -> None:
+        AccessEvent.objects.bulk_create(
+            AccessEvent(
+                occurred_at=T0,
+                actor_type="api_key",
+                actor_name="k" * 40,
+                action="profile.read",
+                subject_id=profile.pk,
+                outcome=200,
+            )
+            for _ in range(count)
+        )
+
+    add(300)
+    _heap_peak_of_export(profile)  # warm caches (templates, json, zip)
+    small = _heap_peak_of_export(profile)
+    add(2700)
+    large = _heap_peak_of_export(profile)
+
+    # Ten times the events: holding them all would add well over 1 MB.
+    assert large < small + 400_000, (small, large)
