@@ -3,6 +3,7 @@ batch by id (behind detokenize)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from addresses.models import Address
@@ -54,3 +55,14 @@ def addresses_resolve(ids: list[str], *, now: datetime) -> dict[str, Address]:
     resolver of /detokenize. `now` is part of the resolver protocol; addresses
     do not expire."""
     return {address.pk: address for address in addresses_by_ids(ids)}
+
+
+def addresses_of_profile_count(*, profile_id: str) -> int:
+    return Address.objects.filter(profile_id=profile_id).count()
+
+
+def addresses_of_profile_iter(*, profile_id: str, chunk_size: int) -> Iterator[Address]:
+    """Every address of the profile, oldest first, fetched `chunk_size` at a time
+    (a data subject export never holds them all)."""
+    rows = Address.objects.filter(profile_id=profile_id).order_by(*LIST_ORDER)
+    return rows.iterator(chunk_size=chunk_size)

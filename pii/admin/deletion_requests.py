@@ -27,6 +27,7 @@ from django.utils.html import format_html
 from pii.admin.display import day, when, when_column
 from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
 from pii.admin.search_guard import search_allowed, throttled_message
+from pii.admin.subject_rights import deletion_receipt_urls
 from pii.core.errors import DomainError
 from pii.models import DeletionRequest
 from pii.profiles.deletion import (
@@ -165,7 +166,8 @@ class DeletionRequestAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
             )
             for decision, action in DECISIONS.items()
         ]
-        return [*decide, *super().get_urls()]
+        # The erasure receipt (pii.admin.subject_rights): JSON and a printable page.
+        return [*decide, *deletion_receipt_urls(self), *super().get_urls()]
 
     def decide_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """Approve or reject one request from its page: the list's action (with its

@@ -43,6 +43,7 @@ from pii.admin.mixins import ListTitleMixin
 from pii.admin.profile_forms import PENDING_MESSAGE, ProfileForm, ProfileOriginForm
 from pii.admin.profile_list import ProfileChangeList, search_results
 from pii.admin.site import profile_inlines
+from pii.admin.subject_rights import profile_export_urls
 from pii.audit import actions
 from pii.audit import context as audit_context
 from pii.audit.purposes import PURPOSES
@@ -162,7 +163,8 @@ class ProfileAdmin(ListTitleMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.request_deletion_view),
             name="pii_profile_request_deletion",
         )
-        return [request_deletion, *super().get_urls()]
+        # Data subject requests (pii.admin.subject_rights): "Export personal data".
+        return [request_deletion, *profile_export_urls(self), *super().get_urls()]
 
     def request_deletion_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """ "Request deletion" on a profile's page: a confirmation, then the same

@@ -15,6 +15,7 @@ PROFILE_CREATE = "profile.create"
 PROFILE_UPDATE = "profile.update"  # details: names of the fields changed
 PROFILE_DELETE_REQUEST = "profile.delete_request"
 PROFILE_ERASE = "profile.erase"  # details: deletion request id
+PROFILE_EXPORT = "profile.export"  # a data subject export (purpose data_subject_request)
 # Addresses (object ids: address ids; subject: the profile).
 ADDRESS_LIST = "address.list"
 ADDRESS_READ = "address.read"

@@ -9,7 +9,7 @@ the one place that may wire a selector to its API representation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -133,3 +133,32 @@ def dashboard_counts(*, now: datetime | None = None) -> list[DashboardCount]:
 
 def resolver_for(kind: str) -> Resolver | None:
     return _resolvers.get(kind)
+
+
+# --- data subject requests (pii.subject_rights) -----------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectData:
+    """What another app holds about one profile, for data subject requests.
+
+    count(profile_id=...) -> int: how many rows (the erasure receipt counts them
+    before the cascade removes them). items(profile_id=..., chunk_size=...) ->
+    an iterator of JSON-ready dicts (the API's shape), streamed from the
+    database `chunk_size` rows at a time (the export never holds them all).
+    """
+
+    kind: str
+    count: Callable[..., int]
+    items: Callable[..., Iterator[dict[str, Any]]]
+
+
+_subject_data: dict[str, SubjectData] = {}
+
+
+def register_subject_data(item: SubjectData) -> None:
+    _subject_data[item.kind] = item
+
+
+def subject_data() -> list[SubjectData]:
+    return list(_subject_data.values())

@@ -37,7 +37,10 @@ class Profile(models.Model):
             models.Index(fields=["created_at", "id"], name="profile_created_idx"),
             models.Index(fields=["updated_at", "id"], name="profile_updated_idx"),
         ]
-        permissions = [("view_unmasked_pii", "Can view unmasked PII")]
+        permissions = [
+            ("view_unmasked_pii", "Can view unmasked PII"),
+            ("export_personal_data", "Can export personal data"),
+        ]
 
     def __str__(self) -> str:
         # Never PII: admin pages, logs and audit records show this.
@@ -73,6 +76,9 @@ class DeletionRequest(models.Model):
     )
     rejection_reason = models.TextField(blank=True, default="")
     executed_at = models.DateTimeField(null=True, blank=True)
+    # Written once, when the erasure executes (pii.profiles.receipt): ids, counts
+    # and times only, never PII.
+    receipt = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

@@ -34,6 +34,7 @@ from pii.core.errors import (
     NotFound,
 )
 from pii.models import DeletionRequest, Profile
+from pii.profiles.receipt import erasure_counts, erasure_receipt
 
 REJECTION_REASON_MAX_LENGTH = 1000
 # A request in these statuses keeps the profile read-only (approval erases at
@@ -119,7 +120,7 @@ def profile_erase(
         profile = (
             Profile.objects.select_for_update()
             .filter(pk=profile_id)
-            .only("pk", "display_id")
+            .only("pk", "display_id", "search_tokens")
             .first()
         )
         if profile is None:
@@ -142,6 +143,7 @@ def profile_erase(
         record.decided_at = record.decided_at or now
         record.decided_by = record.decided_by or decided_by
         record.executed_at = now
+        record.receipt = erasure_receipt(record, erased=erasure_counts(profile))
         record.save()
         # Cascades to the addresses (FK CASCADE) and detaches every deletion
         # request of this profile (FK SET_NULL; profile_ref keeps the id).
