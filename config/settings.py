@@ -327,3 +327,5 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Axes' log lines name the client: the IP address and path, never the username.
 AXES_CLIENT_STR_CALLABLE = "pii.admin.site.axes_client_str"
+# No "AXES: BEGIN ..." banner on every start-up and management command.
+AXES_VERBOSE = False
