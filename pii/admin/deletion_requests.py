@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,7 +27,7 @@ from django.utils.html import format_html
 
 from pii.admin.display import day, when, when_column
 from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
-from pii.admin.search_guard import search_allowed, throttled_message
+from pii.admin.search_guard import SearchGuardChangeList
 from pii.admin.subject_rights import deletion_receipt_urls
 from pii.core.errors import DomainError
 from pii.models import DeletionRequest
@@ -119,14 +120,9 @@ class DeletionRequestAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     search_fields = ("=profile_ref", "=display_id")
     search_help_text = "Exact profile id or display id."
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         # Exact ids only (no oracle), but counted against ADMIN_SEARCH_RATE too.
-        if search_term.strip() and not search_allowed(request):
-            self.message_user(request, throttled_message(), messages.ERROR)
-            return queryset.none(), False
-        return super().get_search_results(request, queryset, search_term)
+        return SearchGuardChangeList
 
     ordering = ("-requested_at",)
     list_per_page = 100
