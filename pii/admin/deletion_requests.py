@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from pii.admin.display import day, when, when_column
-from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
+from pii.admin.mixins import ChoicesFilter, ListTitleMixin, ReadOnlyAdminMixin
 from pii.admin.search_guard import SearchGuardChangeList
 from pii.admin.subject_rights import deletion_receipt_urls
 from pii.core.errors import DomainError
@@ -45,19 +45,17 @@ DECISIONS = {"approve": "approve_selected", "reject": "reject_selected"}
 CONFIRMATION_TEMPLATE = "admin/pii/deletionrequest/decide_confirmation.html"
 
 
-class StatusFilter(admin.SimpleListFilter):
+class StatusFilter(ChoicesFilter):
     """The statuses a request can have here (approval erases at once, so
     "approved" is never stored and not offered)."""
 
     title = "status"
     parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [
-            (Status.PENDING, "Pending review"),
-            (Status.EXECUTED, "Executed (profile erased)"),
-            (Status.REJECTED, "Rejected"),
-        ]
+    fixed_lookups = (
+        (Status.PENDING, "Pending review"),
+        (Status.EXECUTED, "Executed (profile erased)"),
+        (Status.REJECTED, "Rejected"),
+    )
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in Status.values:
@@ -65,14 +63,12 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DueFilter(admin.SimpleListFilter):
+class DueFilter(ChoicesFilter):
     """Pending requests past their due date (requested_at + DELETION_DUE_DAYS)."""
 
     title = "due"
     parameter_name = "due"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("overdue", "Overdue"), ("in_time", "Pending, not yet due")]
+    fixed_lookups = (("overdue", "Overdue"), ("in_time", "Pending, not yet due"))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         cutoff = deletion_overdue_before(now=timezone.now())
