@@ -130,6 +130,17 @@ PROFILE_DEFAULTS = {
 }
 
 
+# A profile with every writable field set, as `POST /profiles` takes it.
+PROFILE_EVERY_FIELD = {
+    "email": "Jane.Doe@example.com",
+    "full_name": "Jane Doe",
+    "phone_number": "+14155550123",
+    "store_id": "store-1",
+    "created_by": "assoc-1",
+    "extended_attributes": {"tier": {"data_type": "string", "value": "gold"}},
+}
+
+
 def post_profile(client: APIClient, **fields: Any) -> Any:
     """`POST /profiles` with a unique email unless given."""
     body = {"email": unique_email(), **fields}
