@@ -274,6 +274,14 @@ def body_bytes(response: Any) -> bytes:
     return response.content
 
 
+def stored_text(value: Any) -> str:
+    """A column's raw value as text, to look for clear text in it: bytes are read
+    as Latin-1 (every byte a character, so ASCII shows as itself)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("latin-1")
+    return str(value)
+
+
 def raw_content(data_id: str) -> bytes:
     """The content column as stored, read past the ORM (no decryption)."""
     with connection.cursor() as cursor:
