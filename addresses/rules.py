@@ -15,7 +15,7 @@ from typing import Any
 import pycountry
 
 from pii.core.errors import InvalidInput
-from pii.core.validators import is_e164
+from pii.core.validators import NOT_A_STRING, is_e164, string_error, too_long_message
 
 # Every field of an address, in the order the equality digest hashes them:
 # changing the order changes every digest.
@@ -38,8 +38,7 @@ TEXT_FIELDS = tuple(f for f in ADDRESS_FIELDS if f not in {"country_code", "cont
 TEXT_MAX_LENGTH = 256
 COUNTRY_CODE_RE = re.compile(r"[A-Za-z]{2}")
 
-NOT_A_STRING = "Must be a string."
-TOO_LONG = f"Ensure this field has no more than {TEXT_MAX_LENGTH} characters."
+TOO_LONG = too_long_message(TEXT_MAX_LENGTH)
 NOT_A_COUNTRY = "Must be an ISO 3166-1 alpha-2 country code."
 NOT_E164 = "Must be an E.164 phone number: + and 2 to 15 digits, the first not 0."
 REQUIRED = "This field is required."
@@ -49,11 +48,7 @@ INVALID_MESSAGE = "The request failed validation; see `errors`."
 
 def text_error(value: object) -> str | None:
     """A string of at most TEXT_MAX_LENGTH characters."""
-    if not isinstance(value, str):
-        return NOT_A_STRING
-    if len(value) > TEXT_MAX_LENGTH:
-        return TOO_LONG
-    return None
+    return string_error(value, max_length=TEXT_MAX_LENGTH)
 
 
 def country_code_error(value: object) -> str | None:

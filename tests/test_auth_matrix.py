@@ -12,20 +12,16 @@ its operation's action. Keys limited to access purposes refuse other purposes.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from addresses.models import Address
-from pii.core.ids import new_object_id
 from pii.core.scopes import Scope
 from pii.core.timestamps import rfc3339
 from pii.models import AccessEvent, ApiKey, DeletionRequest, Profile, Token
@@ -324,89 +320,3 @@ def test_an_unknown_purpose_is_400_for_any_key(api_client):
 
     assert "X-Access-Purpose" in problem["message"]
     assert "curiosity" not in problem["message"]
-
-
-# --- /detokenize: each key answers only what the key may read -----------------------
-
-DETOKENIZE = Scope.DETOKENIZE.value
-
-
-def _detokenize_targets() -> dict[str, str]:
-    """One key per kind /detokenize resolves, each naming an object holding SECRET."""
-    address = _address()
-    return {
-        "token": make_token(SECRET),
-        "profile": address.profile_id,
-        "address": address.pk,
-        "data": make_data_entry(SECRET.encode()).pk,
-    }
-
-
-# scopes besides `detokenize` -> the kinds answered (the others: forbidden_error).
-DETOKENIZE_SCOPE_CASES = {
-    "detokenize-only": ([], {"token"}),
-    "profiles-read": ([Scope.PROFILES_READ.value], {"token", "profile", "address"}),
-    "data-read": ([Scope.DATA_READ.value], {"token", "data"}),
-    "profiles-write": ([Scope.PROFILES_WRITE.value], {"token"}),
-    "all": ([s.value for s in Scope], {"token", "profile", "address", "data"}),
-}
-
-
-@pytest.mark.parametrize("case", list(DETOKENIZE_SCOPE_CASES))
-def test_detokenize_answers_a_kind_only_with_its_read_scope(case):
-    extra, answered = DETOKENIZE_SCOPE_CASES[case]
-    client = bearer_client(make_api_key(scopes=[DETOKENIZE, *extra]))
-    targets = _detokenize_targets()
-
-    response = client.post(DETOKENIZE_URL, {"tokens": targets}, format="json")
-
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert set(body["data"]) == answered
-    assert body["errors"] == dict.fromkeys(set(targets) - answered, "forbidden_error")
-    shown = json.dumps(body["data"])
-    if answered == {"token"}:
-        # What the key may not read is not in the answer at all.
-        assert shown.count(SECRET) == 1
-
-
-def test_detokenize_does_not_read_a_kind_the_key_may_not_see():
-    targets = _detokenize_targets()
-    client = bearer_client(make_api_key(scopes=[DETOKENIZE]))
-
-    with CaptureQueriesContext(connection) as queries:
-        response = client.post(DETOKENIZE_URL, {"tokens": targets}, format="json")
-
-    assert response.status_code == 200
-    tables = " ".join(q["sql"] for q in queries.captured_queries)
-    for table in ("pii_profile", "addresses_address", "vault_dataentry"):
-        assert table not in tables
-
-
-def test_detokenize_without_profiles_read_does_not_say_whether_an_id_exists():
-    client = bearer_client(make_api_key(scopes=[DETOKENIZE]))
-    tokens = {"real": _profile().pk, "made-up": new_object_id()}
-
-    response = client.post(DETOKENIZE_URL, {"tokens": tokens}, format="json")
-
-    assert response.json() == {
-        "data": {},
-        "errors": {"real": "forbidden_error", "made-up": "forbidden_error"},
-    }
-
-
-# --- what a write-only key gets back: the profile (documented in docs/errors.md) ------
-
-
-def test_profiles_write_only_key_gets_the_profile_back_from_its_writes():
-    client = bearer_client(make_api_key(scopes=[WRITE.value]))
-    profile = _profile()
-
-    created = client.post(PROFILES_URL, {"email": profile.email}, format="json")
-    path, body = _patch_profile()
-    patched = client.patch(path, body, format="json")
-
-    assert created.status_code == 200
-    assert created.json()["full_name"] == SECRET
-    assert patched.status_code == 200
-    assert patched.json()["full_name"] == SECRET

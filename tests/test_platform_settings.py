@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.support import run_python
+
 KEYS = {
     "SECRET_KEY": "prod-like-secret-key-" + "x1y2z3" * 10,
     "FERNET_KEYS": "fernet-key-new,fernet-key-old",
@@ -28,15 +27,7 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
         "DATABASE_URL": "sqlite:///:memory:",
         **env,
     }
-    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, *args],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_python(*args, env=clean)
 
 
 @pytest.mark.parametrize("missing", sorted(KEYS))

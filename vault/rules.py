@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from pii.core.errors import ContentTooLarge, InvalidInput
+from pii.core.validators import string_error
 
 # RFC 9110 `media-type`, with type and subtype restricted to RFC 6838 names:
 # `type/subtype` and optional `; name=value` parameters (value a token or a
@@ -33,7 +34,6 @@ NOT_A_MEDIA_TYPE = (
     "Must be a media type such as `application/pdf` "
     "(type/subtype, optionally followed by `; name=value` parameters)."
 )
-MEDIA_TYPE_TOO_LONG = f"Ensure this field has no more than {MEDIA_TYPE_MAX_LENGTH} characters."
 TTL_NOT_AN_INTEGER = "Must be an integer number of days (not a string, float or boolean)."
 TTL_TOO_SMALL = "Must be at least 1."
 TTL_TOO_LARGE = f"Must be at most {TTL_MAX_DAYS}."
@@ -43,13 +43,10 @@ INVALID_MESSAGE = "The request failed validation; see `errors`."
 
 def media_type_error(value: object) -> str | None:
     """A media type such as `application/pdf` or `text/plain; charset=utf-8`."""
-    if not isinstance(value, str):
+    error = string_error(value, max_length=MEDIA_TYPE_MAX_LENGTH, not_a_string=NOT_A_MEDIA_TYPE)
+    if error is None and MEDIA_TYPE_RE.fullmatch(str(value)) is None:
         return NOT_A_MEDIA_TYPE
-    if len(value) > MEDIA_TYPE_MAX_LENGTH:
-        return MEDIA_TYPE_TOO_LONG
-    if MEDIA_TYPE_RE.fullmatch(value) is None:
-        return NOT_A_MEDIA_TYPE
-    return None
+    return error
 
 
 def ttl_error(value: object) -> str | None:

@@ -18,7 +18,7 @@ from rest_framework import serializers
 from addresses import rules
 from pii.api.base import TimestampField
 from pii.api.fields import PhoneNumberField, RFC3339Field, StrictCharField
-from pii.api.query import QueryIntegerField
+from pii.api.query import page_count_field, page_offset_field
 
 LIST_DEFAULT_COUNT = 10
 LIST_MAX_COUNT = 1000
@@ -156,16 +156,8 @@ class AddressListSerializer(serializers.Serializer):
 class AddressListQuerySerializer(serializers.Serializer):
     """The list's query parameters: validated (400 out of range) and documented."""
 
-    offset = QueryIntegerField(
-        required=False, default=0, min_value=0, help_text="The addresses page offset."
-    )
-    count = QueryIntegerField(
-        required=False,
-        default=LIST_DEFAULT_COUNT,
-        min_value=1,
-        max_value=LIST_MAX_COUNT,
-        help_text="The number of requested addresses.",
-    )
+    offset = page_offset_field(help_text="The addresses page offset.")
+    count = page_count_field(default=LIST_DEFAULT_COUNT, maximum=LIST_MAX_COUNT, items="addresses")
 
 
 def address_json(address: Any) -> dict[str, Any]:

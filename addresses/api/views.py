@@ -28,7 +28,7 @@ from addresses.api.serializers import (
     AddressUpdateSerializer,
 )
 from addresses.models import Address
-from pii.api.base import READ_ONLY_ECHO_FIELDS, validated_body
+from pii.api.base import validated_body, validated_patch
 from pii.api.query import validated_query
 from pii.audit import actions
 from pii.core.errors import MalformedId, NotFound
@@ -111,13 +111,12 @@ class AddressDetailView(APIView):
     @schema.update_address
     def patch(self, request: Request, profile_id: str, address_id: str) -> Response:
         _check_ids(profile_id, address_id, malformed_is_404=True)
-        data = validated_body(request, AddressUpdateSerializer, ignore=READ_ONLY_ECHO_FIELDS)
-        last_updated_at = data.pop("last_updated_at")
+        last_updated_at, changes = validated_patch(request, AddressUpdateSerializer)
         address = services.address_update(
             profile_id=profile_id,
             address_id=address_id,
             last_updated_at=last_updated_at,
-            changes=data,
+            changes=changes,
             now=timezone.now(),
         )
         return _address_response(address)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from pii.admin.display import when, when_column
-from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
+from pii.admin.mixins import ChoicesFilter, ListTitleMixin, ReadOnlyAdminMixin
 from pii.audit import selectors
 from pii.audit.chain import EVENT_FIELDS
 from pii.core import registry
@@ -32,12 +32,9 @@ PROFILE_EVENTS_SHOWN = 10
 SEAL_OVERDUE_AFTER = timedelta(hours=1)
 
 
-class SealedFilter(admin.SimpleListFilter):
+class SealedFilter(ChoicesFilter):
     title = "sealed"
     parameter_name = "sealed"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in ("yes", "no"):

@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,8 +26,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from pii.admin.display import day, when, when_column
-from pii.admin.mixins import ListTitleMixin, ReadOnlyAdminMixin
-from pii.admin.search_guard import search_allowed, throttled_message
+from pii.admin.mixins import ChoicesFilter, ListTitleMixin, ReadOnlyAdminMixin
+from pii.admin.search_guard import SearchGuardChangeList
 from pii.admin.subject_rights import deletion_receipt_urls
 from pii.core.errors import DomainError
 from pii.models import DeletionRequest
@@ -44,19 +45,17 @@ DECISIONS = {"approve": "approve_selected", "reject": "reject_selected"}
 CONFIRMATION_TEMPLATE = "admin/pii/deletionrequest/decide_confirmation.html"
 
 
-class StatusFilter(admin.SimpleListFilter):
+class StatusFilter(ChoicesFilter):
     """The statuses a request can have here (approval erases at once, so
     "approved" is never stored and not offered)."""
 
     title = "status"
     parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [
-            (Status.PENDING, "Pending review"),
-            (Status.EXECUTED, "Executed (profile erased)"),
-            (Status.REJECTED, "Rejected"),
-        ]
+    fixed_lookups = (
+        (Status.PENDING, "Pending review"),
+        (Status.EXECUTED, "Executed (profile erased)"),
+        (Status.REJECTED, "Rejected"),
+    )
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in Status.values:
@@ -64,14 +63,12 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DueFilter(admin.SimpleListFilter):
+class DueFilter(ChoicesFilter):
     """Pending requests past their due date (requested_at + DELETION_DUE_DAYS)."""
 
     title = "due"
     parameter_name = "due"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("overdue", "Overdue"), ("in_time", "Pending, not yet due")]
+    fixed_lookups = (("overdue", "Overdue"), ("in_time", "Pending, not yet due"))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         cutoff = deletion_overdue_before(now=timezone.now())
@@ -119,14 +116,9 @@ class DeletionRequestAdmin(ListTitleMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     search_fields = ("=profile_ref", "=display_id")
     search_help_text = "Exact profile id or display id."
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         # Exact ids only (no oracle), but counted against ADMIN_SEARCH_RATE too.
-        if search_term.strip() and not search_allowed(request):
-            self.message_user(request, throttled_message(), messages.ERROR)
-            return queryset.none(), False
-        return super().get_search_results(request, queryset, search_term)
+        return SearchGuardChangeList
 
     ordering = ("-requested_at",)
     list_per_page = 100

@@ -17,7 +17,17 @@ from pii.core.purge import PurgeFailed, purge_expired
 PURGE_ACTION = "purge_expired_rows"
 
 
-class ExpiredFilter(admin.SimpleListFilter):
+class ChoicesFilter(admin.SimpleListFilter):
+    """A list filter with fixed choices: `fixed_lookups`, (value, label) pairs; yes / no
+    unless a subclass says otherwise."""
+
+    fixed_lookups: tuple[tuple[str, str], ...] = (("yes", "Yes"), ("no", "No"))
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(self.fixed_lookups)
+
+
+class ExpiredFilter(ChoicesFilter):
     """Expired (due for the purge) or live, at the moment the page is shown.
 
     For models whose manager is an `ExpiringQuerySet` (`expires_at`; NULL means
@@ -25,9 +35,6 @@ class ExpiredFilter(admin.SimpleListFilter):
 
     title = "expired"
     parameter_name = "expired"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         # The model's manager is a pii.core.expiring.ExpiringQuerySet: the one

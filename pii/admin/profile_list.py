@@ -18,13 +18,12 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from pii.admin.masking import can_see_unmasked
-from pii.admin.search_guard import WHOLE_VALUES_ONLY, search_allowed, throttled_message
+from pii.admin.search_guard import WHOLE_VALUES_ONLY, SearchGuardChangeList
 from pii.audit import actions
 from pii.audit.services import audit_record
 from pii.core.blind_index import normalize_phone
@@ -55,28 +54,6 @@ class SearchPage:
 
     profiles: list[Profile]
     total: int
-
-
-def search_results(
-    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Profile], term: str
-) -> QuerySet[Profile]:
-    """`ModelAdmin.get_search_results` of the profiles (never with duplicates)."""
-    term = term.strip()
-    if not term:
-        return queryset
-    if not search_allowed(request):
-        model_admin.message_user(request, throttled_message(), messages.ERROR)
-        return queryset.none()
-    if not can_see_unmasked(request):
-        return _whole_value_results(model_admin, request, queryset, term)
-    if is_object_id(term):
-        return queryset.filter(pk=term)
-    if _is_display_id(term):
-        exact = queryset.filter(display_id=term.upper())
-        if exact.exists():
-            return exact
-    page = _search_page(model_admin, request, queryset, term)
-    return queryset.filter(pk__in=[profile.pk for profile in page.profiles])
 
 
 def _whole_value_results(
@@ -119,67 +96,73 @@ def _phone_equal(phone: str) -> list[str]:
     ]
 
 
-def _search_page(
-    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Profile], term: str
-) -> SearchPage:
-    """Runs the blind-index search once per request (actions ask again)."""
-    cached: SearchPage | None = getattr(request, "_pii_search_page", None)
-    if cached is not None:
-        return cached
-    ordering = [str(key) for key in queryset.query.order_by]
-    sort = ordering[0] if ordering and ordering[0] in SEARCH_SORTS else DEFAULT_SEARCH_SORT
-    per_page = model_admin.list_per_page
-    offset = min((_page_num(request) - 1) * per_page, SEARCH_WINDOW)
-    count = min(per_page, SEARCH_WINDOW - offset)
-    page = SearchPage(profiles=[], total=0)
-    if len(term) > SEARCH_MAX_LENGTH:
-        model_admin.message_user(
-            request,
-            f"Search terms can have at most {SEARCH_MAX_LENGTH} characters.",
-            messages.WARNING,
-        )
-    else:
-        try:
-            if count <= 0:
-                result = profile_search(q=term, sort=sort, offset=0, count=1)
-                page = SearchPage(profiles=[], total=result.total)
-            else:
-                result = profile_search(q=term, sort=sort, offset=offset, count=count)
-                page = SearchPage(profiles=list(result.profiles), total=result.total)
-        except DomainError:
-            # With the sorts and window above, the engine refuses only a term
-            # too short to search for; its message names the API's `q`.
-            model_admin.message_user(request, SEARCH_TOO_SHORT, messages.WARNING)
-    request._pii_search_page = page  # type: ignore[attr-defined]
-    return page
-
-
 def _is_display_id(term: str) -> bool:
     return len(term) == DISPLAY_ID_LENGTH and all(ch in DISPLAY_ID_ALPHABET for ch in term.upper())
 
 
-def _page_num(request: HttpRequest) -> int:
-    # As ChangeList reads it (`p`, 1-based); the changelist rejects bad values.
-    try:
-        return max(1, int(request.GET.get(PAGE_VAR, 1)))
-    except ValueError:
-        return 1
+class ProfileChangeList(SearchGuardChangeList):
+    """Searches with the blind-index engine, shows its page as is, and marks open
+    deletion requests.
 
-
-class ProfileChangeList(ChangeList):
-    """Shows the search engine's page as is, and marks open deletion requests.
-
-    With a blind-index search, the page and the total come from
-    `profile_search` (bounded by its window); the queryset built by
-    `get_search_results` only carries the page's ids for actions.
+    With a blind-index search, the page and the total come from `profile_search`
+    (bounded by its window), run once per list shown and kept here: Django asks
+    for the rows again to run an action; the queryset only carries the page's
+    ids for that.
     """
+
+    search_page: SearchPage | None = None
 
     def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
         # The attributes are the largest encrypted value, and no column shows them.
-        return super().get_queryset(request, exclude_parameters).defer("extended_attributes")
+        queryset = super().get_queryset(request, exclude_parameters).defer("extended_attributes")
+        term = self.query.strip()
+        if not term or self.search_refused(request):
+            return queryset
+        if not can_see_unmasked(request):
+            return _whole_value_results(self.model_admin, request, queryset, term)
+        if is_object_id(term):
+            return queryset.filter(pk=term)
+        if _is_display_id(term):
+            exact = queryset.filter(display_id=term.upper())
+            if exact.exists():
+                return exact
+        page = self._search_page(request, queryset, term)
+        return queryset.filter(pk__in=[profile.pk for profile in page.profiles])
+
+    def _search_page(
+        self, request: HttpRequest, queryset: QuerySet[Profile], term: str
+    ) -> SearchPage:
+        """Runs the blind-index search once per list shown (actions ask again)."""
+        if self.search_page is not None:
+            return self.search_page
+        ordering = [str(key) for key in queryset.query.order_by]
+        sort = ordering[0] if ordering and ordering[0] in SEARCH_SORTS else DEFAULT_SEARCH_SORT
+        offset = min((max(1, self.page_num) - 1) * self.list_per_page, SEARCH_WINDOW)
+        count = min(self.list_per_page, SEARCH_WINDOW - offset)
+        page = SearchPage(profiles=[], total=0)
+        if len(term) > SEARCH_MAX_LENGTH:
+            self.model_admin.message_user(
+                request,
+                f"Search terms can have at most {SEARCH_MAX_LENGTH} characters.",
+                messages.WARNING,
+            )
+        else:
+            try:
+                if count <= 0:
+                    result = profile_search(q=term, sort=sort, offset=0, count=1)
+                    page = SearchPage(profiles=[], total=result.total)
+                else:
+                    result = profile_search(q=term, sort=sort, offset=offset, count=count)
+                    page = SearchPage(profiles=list(result.profiles), total=result.total)
+            except DomainError:
+                # With the sorts and window above, the engine refuses only a term
+                # too short to search for; its message names the API's `q`.
+                self.model_admin.message_user(request, SEARCH_TOO_SHORT, messages.WARNING)
+        self.search_page = page
+        return page
 
     def get_results(self, request: HttpRequest) -> None:
-        page: SearchPage | None = getattr(request, "_pii_search_page", None)
+        page = self.search_page
         if page is None:
             super().get_results(request)
             self.result_list = list(self.result_list)

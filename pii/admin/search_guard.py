@@ -12,9 +12,13 @@ cache, so that every worker sees the same count.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 SEARCH_RATE_WINDOW_SECONDS = 60
@@ -30,16 +34,13 @@ WHOLE_VALUES_ONLY = (
 
 
 def search_allowed(request: HttpRequest) -> bool:
-    """Counts this request's search against the user's ADMIN_SEARCH_RATE a minute.
+    """Counts one search of the user against ADMIN_SEARCH_RATE a minute; whether
+    it is within the rate. `SearchGuardChangeList` asks once per list shown.
 
     A fixed one-minute window per user, counted with the cache's `incr` (Redis:
     atomic; the database cache: shared by every worker, though two searches at
-    the very same moment may count once). Asked again during the same request
-    (an action re-runs the search), it counts once.
+    the very same moment may count once).
     """
-    decided: bool | None = getattr(request, "_pii_search_allowed", None)
-    if decided is not None:
-        return decided
     window = int(time.time() // SEARCH_RATE_WINDOW_SECONDS)
     key = f"pii:admin-search:{request.user.pk}:{window}"
     try:
@@ -47,10 +48,33 @@ def search_allowed(request: HttpRequest) -> bool:
     except ValueError:  # the window's first search (the same queries as the next ones)
         cache.set(key, 1, timeout=SEARCH_RATE_WINDOW_SECONDS * 2)
         count = 1
-    allowed = count <= settings.ADMIN_SEARCH_RATE
-    request._pii_search_allowed = allowed  # type: ignore[attr-defined]
-    return allowed
+    return count <= settings.ADMIN_SEARCH_RATE
 
 
 def throttled_message() -> str:
     return SEARCH_THROTTLED.format(rate=settings.ADMIN_SEARCH_RATE)
+
+
+class SearchGuardChangeList(ChangeList):
+    """A list whose search counts against ADMIN_SEARCH_RATE; over the rate, it
+    shows no rows and says why.
+
+    Django asks the list for its rows again to run an action: the decision is
+    kept on the list (which lasts one request), so a search counts once.
+    """
+
+    search_decided: bool | None = None
+
+    def search_refused(self, request: HttpRequest) -> bool:
+        """Whether this list's search is over the user's rate (counted on first ask)."""
+        if not self.query.strip():
+            return False
+        if self.search_decided is None:
+            self.search_decided = search_allowed(request)
+            if not self.search_decided:
+                self.model_admin.message_user(request, throttled_message(), messages.ERROR)
+        return not self.search_decided
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.none() if self.search_refused(request) else queryset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -108,6 +109,15 @@ def validated_body(
     serializer = serializer_class(data=cleaned, context=context or {})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def validated_patch(
+    request: Request, serializer_class: type[serializers.Serializer]
+) -> tuple[datetime, dict[str, Any]]:
+    """A PATCH body validated with `serializer_class` (echoed read-only fields
+    ignored): its `last_updated_at` (the precondition) and the changes."""
+    changes = validated_body(request, serializer_class, ignore=READ_ONLY_ECHO_FIELDS)
+    return changes.pop("last_updated_at"), changes
 
 
 def _unknown_fields(unknown: list[str]) -> InvalidInput:

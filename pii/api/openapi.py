@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
 from pii.api.base import READ_ONLY_ECHO_FIELDS
@@ -64,6 +64,19 @@ def problem_responses(*statuses: int, **overrides: Any) -> dict[tuple[int, str],
             response=serializer, description=description
         )
     return out
+
+
+def request_response_examples(
+    request: tuple[str, Any], response: tuple[str, Any], *, status: int
+) -> list[OpenApiExample]:
+    """An operation's examples: a request body (name, value) and the response
+    (name, value) it gets with `status`."""
+    return [
+        OpenApiExample(request[0], value=request[1], request_only=True),
+        OpenApiExample(
+            response[0], value=response[1], response_only=True, status_codes=[str(status)]
+        ),
+    ]
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

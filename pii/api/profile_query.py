@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pii.api.profile_serializers import SEARCH_SORTS_HELP
-from pii.api.query import QueryIntegerField
+from pii.api.query import page_count_field, page_offset_field
 from pii.profiles.search import DEFAULT_SORT, MIN_QUERY_LENGTH, SEARCH_WINDOW, SORTS
 
 LIST_DEFAULT_COUNT = 10
@@ -67,16 +67,7 @@ class ProfileListQuerySerializer(serializers.Serializer):
         "ties fall back to creation order. It is refused (400) when more than "
         f"{SEARCH_WINDOW:,} profiles match: narrow `q`.",
     )
-    offset = QueryIntegerField(
-        required=False,
-        default=0,
-        min_value=0,
-        help_text=f"The profiles page offset; `offset + count` <= {SEARCH_WINDOW:,}.",
+    offset = page_offset_field(
+        help_text=f"The profiles page offset; `offset + count` <= {SEARCH_WINDOW:,}."
     )
-    count = QueryIntegerField(
-        required=False,
-        default=LIST_DEFAULT_COUNT,
-        min_value=1,
-        max_value=LIST_MAX_COUNT,
-        help_text="The number of requested profiles.",
-    )
+    count = page_count_field(default=LIST_DEFAULT_COUNT, maximum=LIST_MAX_COUNT, items="profiles")

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pii.api import profile_schema
-from pii.api.base import READ_ONLY_ECHO_FIELDS, validated_body
+from pii.api.base import validated_body, validated_patch
 from pii.api.profile_query import ProfileListQuerySerializer
 from pii.api.profile_serializers import (
     DeletionRequestSerializer,
@@ -97,8 +97,7 @@ class ProfileDetailView(APIView):
     @profile_schema.update_profile
     def patch(self, request: Request, profile_id: str) -> Response:
         _profile_id_or_400(profile_id)
-        changes = validated_body(request, ProfileUpdateSerializer, ignore=READ_ONLY_ECHO_FIELDS)
-        last_updated_at = changes.pop("last_updated_at")
+        last_updated_at, changes = validated_patch(request, ProfileUpdateSerializer)
         profile = services.profile_update(
             profile_id=profile_id,
             last_updated_at=last_updated_at,

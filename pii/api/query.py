@@ -46,6 +46,22 @@ class QueryIntegerField(serializers.IntegerField):
             raise serializers.ValidationError(str(exc)) from exc
 
 
+def page_offset_field(*, help_text: str) -> QueryIntegerField:
+    """A list's `offset` parameter: 0 or more, 0 when absent."""
+    return QueryIntegerField(required=False, default=0, min_value=0, help_text=help_text)
+
+
+def page_count_field(*, default: int, maximum: int, items: str) -> QueryIntegerField:
+    """A list's `count` parameter: 1 to `maximum` `items`, `default` when absent."""
+    return QueryIntegerField(
+        required=False,
+        default=default,
+        min_value=1,
+        max_value=maximum,
+        help_text=f"The number of requested {items}.",
+    )
+
+
 def validated_query(
     request: Request, serializer_class: type[serializers.Serializer]
 ) -> dict[str, Any]:

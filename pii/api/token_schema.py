@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 
-from pii.api.openapi import problem_responses
+from pii.api.openapi import problem_responses, request_response_examples
 from pii.api.token_serializers import (
     DetokenizeInputSerializer,
     DetokenizeOutputSerializer,
@@ -39,15 +39,7 @@ def _batch_operation(
             200: OpenApiResponse(response, description=response_description),
             **problem_responses(400),
         },
-        examples=[
-            OpenApiExample(request_example[0], value=request_example[1], request_only=True),
-            OpenApiExample(
-                response_example[0],
-                value=response_example[1],
-                response_only=True,
-                status_codes=["200"],
-            ),
-        ],
+        examples=request_response_examples(request_example, response_example, status=200),
     )
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """Base of every error a service raises on purpose."""
+    """Base of every error a service raises on purpose. Unless the raise gives a
+    message, it says its class's entry in DEFAULT_MESSAGES (or its nearest base's)."""
 
     default_message = "The request cannot be carried out."
 
@@ -35,13 +36,9 @@ class DomainError(Exception):
 class MalformedRequest(DomainError):
     """Not JSON, wrong top-level type, a bad query parameter or a malformed id."""
 
-    default_message = "The request is malformed."
-
 
 class MalformedId(MalformedRequest):
     """A path id that does not have its kind's format."""
-
-    default_message = "The id is malformed."
 
 
 class QueryTooBroad(MalformedRequest):
@@ -51,16 +48,12 @@ class QueryTooBroad(MalformedRequest):
 class ContentTooLarge(DomainError):
     """A body or a stored content over its configured limit."""
 
-    default_message = "The request body is larger than the configured limit."
-
 
 # --- well-formed, but invalid --------------------------------------------------------
 
 
 class InvalidInput(DomainError):
     """Well-formed but breaks a domain rule; `errors` names the fields."""
-
-    default_message = "The request failed validation."
 
 
 class AddressLimitReached(InvalidInput):
@@ -73,8 +66,6 @@ class AddressLimitReached(InvalidInput):
 class NotFound(DomainError):
     """Unknown, expired or erased object."""
 
-    default_message = "The requested object does not exist."
-
 
 # --- the state of the object refuses the change --------------------------------------
 
@@ -82,52 +73,33 @@ class NotFound(DomainError):
 class StateConflict(DomainError):
     """Base of the errors where the object's current state refuses the change."""
 
-    default_message = "The request conflicts with the current state of the object."
-
 
 class StaleUpdate(StateConflict):
     """`last_updated_at` does not match the object's current `updated_at`."""
-
-    default_message = (
-        "last_updated_at does not match the current updated_at: "
-        "the object was changed in the meantime. Fetch it again and retry."
-    )
 
 
 class EmailTaken(StateConflict):
     """Another profile already has this email."""
 
-    default_message = "Another profile already has this email."
-
 
 class AddressTaken(StateConflict):
     """The change would make an address equal to another address of its profile."""
-
-    default_message = "The update would make this address equal to another address of the profile."
 
 
 class DeletionPending(StateConflict):
     """The profile has a deletion request that is not rejected; writes are refused."""
 
-    default_message = "The profile has a pending deletion request; it cannot be changed."
-
 
 class DeletionAlreadyRequested(StateConflict):
     """A deletion request is already pending (or was executed) for this profile."""
-
-    default_message = "A deletion request for this profile is already pending."
 
 
 class DeletionNotPending(StateConflict):
     """A decision on a deletion request that is no longer pending."""
 
-    default_message = "Only a pending deletion request can be decided."
-
 
 class CreateRaceLost(StateConflict):
     """A create lost every retry against concurrent writers; retrying succeeds."""
-
-    default_message = "The object could not be created; retry the request."
 
 
 # --- the keys and the stored data ----------------------------------------------------
@@ -137,27 +109,47 @@ class KeysMismatch(DomainError):
     """The configured FERNET_KEYS / BLIND_INDEX_KEY cannot read the stored key
     check (pii.core.keycheck): nothing touching PII is served, nothing is written."""
 
-    default_message = "The configured keys do not match the stored data."
-
 
 class RotationInProgress(DomainError):
     """BLIND_INDEX_KEY_VERSION is newer than the stored key check: a write that
     needs an email (or address) digest could create a duplicate; reads go on."""
-
-    default_message = "A blind-index key rotation is in progress; run rebuild_search_index."
 
 
 class UnreadableRecord(DomainError):
     """A stored row cannot be decrypted with any configured key (corruption):
     this row only; its id is logged at ERROR, never its content."""
 
-    default_message = (
-        "The stored object cannot be decrypted. Quote the request_id when reporting it."
-    )
-
 
 class AuditUnavailable(DomainError):
     """The access log could not record the operation: a read is not answered and a
     write is rolled back (no PII leaves, no change happens, without its record)."""
 
-    default_message = "The access log is unavailable. Retry later."
+
+# What each error says when the raise gives no message of its own: fixed texts,
+# never a value (the HTTP edge shows them as the problem's `message`).
+DEFAULT_MESSAGES: dict[type[DomainError], str] = {
+    MalformedRequest: "The request is malformed.",
+    MalformedId: "The id is malformed.",
+    ContentTooLarge: "The request body is larger than the configured limit.",
+    InvalidInput: "The request failed validation.",
+    NotFound: "The requested object does not exist.",
+    StateConflict: "The request conflicts with the current state of the object.",
+    StaleUpdate: (
+        "last_updated_at does not match the current updated_at: "
+        "the object was changed in the meantime. Fetch it again and retry."
+    ),
+    EmailTaken: "Another profile already has this email.",
+    AddressTaken: "The update would make this address equal to another address of the profile.",
+    DeletionPending: "The profile has a pending deletion request; it cannot be changed.",
+    DeletionAlreadyRequested: "A deletion request for this profile is already pending.",
+    DeletionNotPending: "Only a pending deletion request can be decided.",
+    CreateRaceLost: "The object could not be created; retry the request.",
+    KeysMismatch: "The configured keys do not match the stored data.",
+    RotationInProgress: "A blind-index key rotation is in progress; run rebuild_search_index.",
+    UnreadableRecord: (
+        "The stored object cannot be decrypted. Quote the request_id when reporting it."
+    ),
+    AuditUnavailable: "The access log is unavailable. Retry later.",
+}
+for _error, _message in DEFAULT_MESSAGES.items():
+    _error.default_message = _message

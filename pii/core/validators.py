@@ -44,6 +44,22 @@ def parse_rfc3339(value: str) -> datetime | None:
         return None
 
 
+NOT_A_STRING = "Must be a string."
+
+
+def too_long_message(max_length: int) -> str:
+    return f"Ensure this field has no more than {max_length} characters."
+
+
+def string_error(value: object, *, max_length: int, not_a_string: str = NOT_A_STRING) -> str | None:
+    """Why `value` is not a string of at most `max_length` characters, or None."""
+    if not isinstance(value, str):
+        return not_a_string
+    if len(value) > max_length:
+        return too_long_message(max_length)
+    return None
+
+
 def is_e164(value: object) -> bool:
     """An E.164 phone number: `+`, then 2 to 15 ASCII digits, the first not 0."""
     return isinstance(value, str) and E164_RE.fullmatch(value) is not None

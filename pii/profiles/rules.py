@@ -27,6 +27,7 @@ from pii.core.validators import (
     flatten_detail,
     is_e164,
     parse_rfc3339,
+    too_long_message,
 )
 
 PROFILE_WRITABLE_FIELDS = (
@@ -71,7 +72,7 @@ def _string_errors(value: str, max_length: int) -> list[str]:
     """Length, NUL and lone surrogates (JSON may carry them; UTF-8 cannot store them)."""
     errors = []
     if len(value) > max_length:
-        errors.append(f"Ensure this field has no more than {max_length} characters.")
+        errors.append(too_long_message(max_length))
     if "\x00" in value:
         errors.append("Null characters are not allowed.")
     surrogate = next((ch for ch in value if 0xD800 <= ord(ch) <= 0xDFFF), None)

@@ -124,24 +124,19 @@ def test_the_same_address_on_two_profiles_is_two_addresses(
     assert response.json()["id"] != first["id"]
 
 
-def test_values_are_stored_trimmed(api_client, profile):
-    response = api_client.post(
-        addresses_url(profile.pk), {**ADDRESS, "city": "  Koeln \n"}, format="json"
-    )
+@pytest.mark.parametrize(
+    ("field", "sent", "stored"),
+    [
+        ("city", "  Koeln \n", "Koeln"),  # values are stored trimmed
+        ("country_code", "fr", "FR"),  # country codes upper case
+    ],
+)
+def test_values_are_stored_normalized(api_client, profile, field, sent, stored):
+    response = api_client.post(addresses_url(profile.pk), {**ADDRESS, field: sent}, format="json")
 
     assert response.status_code == 201
-    assert response.json()["city"] == "Koeln"
-    assert Address.objects.get(pk=response.json()["id"]).city == "Koeln"
-
-
-def test_lower_case_country_code_is_stored_upper_case(api_client, profile):
-    response = api_client.post(
-        addresses_url(profile.pk), {**ADDRESS, "country_code": "fr"}, format="json"
-    )
-
-    assert response.status_code == 201
-    assert response.json()["country_code"] == "FR"
-    assert Address.objects.get(pk=response.json()["id"]).country_code == "FR"
+    assert response.json()[field] == stored
+    assert getattr(Address.objects.get(pk=response.json()["id"]), field) == stored
 
 
 @pytest.mark.parametrize("field", REQUIRED)

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from pii.admin.search_guard import WHOLE_VALUES_ONLY
+from pii.models import DeletionRequest
 from tests.support import ADMIN_DELETION_REQUESTS_URL as DELETION_REQUESTS_URL
 from tests.support import ADMIN_PROFILES_URL as PROFILES_URL
 from tests.support import page_text
@@ -114,6 +115,23 @@ def test_the_limit_is_per_user_and_covers_deletion_requests(officer_client, cler
 
     assert "Too many searches" in page_text(refused)
     assert shows(other_user, jane)
+
+
+@override_settings(ADMIN_SEARCH_RATE=1)
+def test_an_action_on_a_searched_list_counts_the_search_once(officer_client, jane):
+    # Django asks for the searched rows again to run the action: still one search.
+    selected = {"action": "request_deletion", "_selected_action": [jane.pk]}
+    searched_ids = {"action": "reject_selected", "_selected_action": ["-"]}
+    with time_machine.travel(T0, tick=False):
+        officer_client.post(f"{PROFILES_URL}?q=jane", selected)
+        cache.clear()
+        deletion_request = DeletionRequest.objects.get(profile_ref=jane.pk)
+        searched_ids["_selected_action"] = [deletion_request.pk]
+        confirmation = officer_client.post(f"{DELETION_REQUESTS_URL}?q={jane.pk}", searched_ids)
+
+    assert "Too many searches" not in page_text(confirmation)
+    assert confirmation.status_code == 200  # the rejection form, for the one request
+    assert deletion_request.display_id in page_text(confirmation)
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)

@@ -10,6 +10,7 @@ import time_machine
 from pii.models import Profile
 from tests.support import (
     PROFILE_DEFAULTS,
+    PROFILE_EVERY_FIELD,
     PROFILE_FIELDS,
     PROFILES_URL,
     assert_problem,
@@ -36,15 +37,7 @@ MALFORMED_IDS = [
 @pytest.fixture
 def profile(api_client):
     with time_machine.travel(T0, tick=False):
-        return create_profile(
-            api_client,
-            email="Jane.Doe@example.com",
-            full_name="Jane Doe",
-            phone_number="+14155550123",
-            store_id="store-1",
-            created_by="assoc-1",
-            extended_attributes={"tier": {"data_type": "string", "value": "gold"}},
-        )
+        return create_profile(api_client, **PROFILE_EVERY_FIELD)
 
 
 # --- GET -----------------------------------------------------------------------------

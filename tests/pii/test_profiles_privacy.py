@@ -4,7 +4,6 @@ And every response carries X-Request-ID."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -18,6 +17,7 @@ from tests.support import (
     patch_profile,
     post_profile,
     profile_url,
+    stored_text,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,17 +38,11 @@ NEEDLES = [
 ]
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).decode("utf-8", errors="replace")
-    return str(value)
-
-
 def raw_rows(table: str) -> list[str]:
     """Every column of every row of `table`, as text, read around the ORM."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
-        return [_as_text(value).lower() for row in cursor.fetchall() for value in row]
+        return [stored_text(value).lower() for row in cursor.fetchall() for value in row]
 
 
 def assert_no_needle(text: str, needles: list[str] = NEEDLES) -> None:

@@ -21,6 +21,7 @@ from pii.profiles.deletion import deletion_request_create
 from tests.support import (
     ADDRESS,
     DETOKENIZE_URL,
+    PROFILE_EVERY_FIELD,
     TOKENIZE_URL,
     detokenize,
     make_address,
@@ -69,15 +70,7 @@ def only(fake: FakeResolver) -> str:
 
 
 def test_a_profile_id_gives_the_profile(api_client):
-    profile = make_profile(
-        now=T0,
-        email="Jane.Roe@example.org",
-        full_name="Jane Roe",
-        phone_number="+4915112345678",
-        store_id="store-1",
-        created_by="associate-7",
-        extended_attributes={"vip": {"data_type": "boolean", "value": "true"}},
-    )
+    profile = make_profile(now=T0, **PROFILE_EVERY_FIELD)
 
     response = detokenize(api_client, {"customer": profile.pk})
     shown = api_client.get(f"/v1/d/pii/profiles/{profile.pk}")
@@ -90,12 +83,7 @@ def test_a_profile_id_gives_the_profile(api_client):
             "customer": {
                 "id": profile.pk,
                 "display_id": profile.display_id,
-                "email": "Jane.Roe@example.org",
-                "full_name": "Jane Roe",
-                "phone_number": "+4915112345678",
-                "store_id": "store-1",
-                "created_by": "associate-7",
-                "extended_attributes": {"vip": {"data_type": "boolean", "value": "true"}},
+                **PROFILE_EVERY_FIELD,
                 "created_at": rfc3339(T0),
                 "updated_at": rfc3339(T0),
             }

@@ -4,8 +4,6 @@ ciphertext, digest or clear value of its personal data remains anywhere."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -13,21 +11,20 @@ from django.db import connection
 from addresses.models import Address
 from pii.models import AccessEvent, DeletionRequest, Profile
 from pii.profiles.deletion import deletion_request_approve, deletion_request_reject
-from tests.support import T0, make_address, make_deletion_request, make_profile, make_staff
+from tests.support import (
+    T0,
+    make_address,
+    make_deletion_request,
+    make_profile,
+    make_staff,
+    stored_text,
+)
 
 pytestmark = pytest.mark.django_db
 
 # Where the profile's id may stay: ids, never PII.
 ALLOWED = {DeletionRequest._meta.db_table, AccessEvent._meta.db_table}
 CLEAR = ("walk@example.com", "Walter Erasmus", "+4930123456789", "Unter den Linden 7")
-
-
-def as_text(value: Any) -> str:
-    if isinstance(value, memoryview):
-        value = value.tobytes()
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    return str(value)
 
 
 def stored_values(table: str, columns: list[str], where: str, pk: str) -> list[str]:
@@ -38,7 +35,7 @@ def stored_values(table: str, columns: list[str], where: str, pk: str) -> list[s
             f"WHERE {quote(where)} = %s",
             [pk],
         )
-        return [as_text(v) for row in cursor.fetchall() for v in row if v not in (None, "")]
+        return [stored_text(v) for row in cursor.fetchall() for v in row if v not in (None, "")]
 
 
 def every_row_of_every_table() -> dict[str, list[str]]:
@@ -48,7 +45,7 @@ def every_row_of_every_table() -> dict[str, list[str]]:
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - introspected names
-            rows[table] = [" ".join(as_text(v) for v in row) for row in cursor.fetchall()]
+            rows[table] = [" ".join(stored_text(v) for v in row) for row in cursor.fetchall()]
     return rows
 
 

@@ -130,6 +130,17 @@ PROFILE_DEFAULTS = {
 }
 
 
+# A profile with every writable field set, as `POST /profiles` takes it.
+PROFILE_EVERY_FIELD = {
+    "email": "Jane.Doe@example.com",
+    "full_name": "Jane Doe",
+    "phone_number": "+14155550123",
+    "store_id": "store-1",
+    "created_by": "assoc-1",
+    "extended_attributes": {"tier": {"data_type": "string", "value": "gold"}},
+}
+
+
 def post_profile(client: APIClient, **fields: Any) -> Any:
     """`POST /profiles` with a unique email unless given."""
     body = {"email": unique_email(), **fields}
@@ -261,6 +272,14 @@ def body_bytes(response: Any) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
     return response.content
+
+
+def stored_text(value: Any) -> str:
+    """A column's raw value as text, to look for clear text in it: bytes are read
+    as Latin-1 (every byte a character, so ASCII shows as itself)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("latin-1")
+    return str(value)
 
 
 def raw_content(data_id: str) -> bytes:

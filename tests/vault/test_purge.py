@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -20,7 +19,7 @@ from pii.core import purge, registry
 from pii.core.ids import new_object_id
 from pii.models import Token
 from tests.races import race_calls
-from tests.support import T0
+from tests.support import T0, run_python
 from vault.models import DataEntry
 from vault.services import DATA_ENTRIES_KIND
 
@@ -128,14 +127,19 @@ def test_purge_batch_reads_ids_only_and_deletes_in_one_statement():
 # --- pii.core.purge.purge_expired ----------------------------------------------------------
 
 
+def purge_reporting(**options: Any) -> tuple[dict[str, int], list[purge.PurgeProgress]]:
+    """`purge_expired` at T0 with `options`: its counts and the progress it reported."""
+    seen: list[purge.PurgeProgress] = []
+    return purge.purge_expired(now=T0, progress=seen.append, **options), seen
+
+
 @pytest.mark.django_db
 def test_purge_expired_removes_every_kind_in_batches_and_reports_progress():
     make_entries(10, expires_at=EXPIRED)
     make_tokens(5, expires_at=EXPIRED)
     make_entries(1, expires_at=LIVE)
-    seen: list[purge.PurgeProgress] = []
 
-    removed = purge.purge_expired(now=T0, batch_size=4, progress=seen.append)
+    removed, seen = purge_reporting(batch_size=4)
 
     assert removed == {"access_log": 0, "data_entries": 10, "tokens": 5}
     assert [(p.kind, p.removed, p.batches) for p in seen] == [
@@ -155,9 +159,8 @@ def test_a_dry_run_counts_and_removes_nothing():
     make_entries(4, expires_at=EXPIRED)
     make_tokens(2, expires_at=EXPIRED)
     make_entries(3, expires_at=LIVE)
-    seen: list[purge.PurgeProgress] = []
 
-    due = purge.purge_expired(now=T0, dry_run=True, progress=seen.append)
+    due, seen = purge_reporting(dry_run=True)
 
     assert due == {"access_log": 0, "data_entries": 4, "tokens": 2}
     assert seen == []
@@ -313,17 +316,8 @@ def test_the_command_exits_non_zero_when_the_database_fails(tmp_path: Path):
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
     }
-    root = Path(__file__).resolve().parents[2]
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "purge_expired"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python("manage.py", "purge_expired", env=env)
 
     assert result.returncode == 1
     # The first kind (in name order) fails.

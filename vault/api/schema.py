@@ -8,7 +8,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from pii.api.openapi import problem_responses
+from pii.api.openapi import problem_responses, request_response_examples
 from pii.core.ids import DATA_ID_RE
 from vault.api.serializers import DataEntryCreatedSerializer, DataEntryCreateSerializer
 
@@ -67,19 +67,11 @@ create_data_entry = extend_schema(
             s413="Decoded content over `DATA_MAX_BYTES`, or request body over the limit.",
         ),
     },
-    examples=[
-        OpenApiExample(
-            "Store a PDF",
-            value={"content_type": "application/pdf", "content": "JVBERi0xLjcK", "ttl": 30},
-            request_only=True,
-        ),
-        OpenApiExample(
-            "Created",
-            value={"id": DATA_ID_EXAMPLE},
-            response_only=True,
-            status_codes=["201"],
-        ),
-    ],
+    examples=request_response_examples(
+        ("Store a PDF", {"content_type": "application/pdf", "content": "JVBERi0xLjcK", "ttl": 30}),
+        ("Created", {"id": DATA_ID_EXAMPLE}),
+        status=201,
+    ),
 )
 
 get_data_entry = extend_schema(
