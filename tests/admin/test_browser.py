@@ -23,6 +23,8 @@ from pii.profiles import deletion
 from tests.support import (
     BROWSER_TEST,
     CLERK_PERMISSIONS,
+    REQUESTED_ADDRESS,
+    REQUESTED_PROFILE,
     STAFF_PASSWORD,
     admin_change_url,
     browser_log_in,
@@ -255,22 +257,8 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
     assert Profile.objects.filter(pk=profile.pk).exists()
 
 
-SUBJECT_PROFILE = {
-    "email": "max.mustermann@example.com",
-    "full_name": "Max Mustermann",
-    "phone_number": "+4930123456789",
-    "store_id": "store-berlin-01",
-    "extended_attributes": {"loyalty_tier": {"data_type": "string", "value": "silver"}},
-}
-SUBJECT_ADDRESS = {
-    "full_name": "Max Mustermann",
-    "address_line_1": "Musterstraße 12",
-    "zip_code": "10115",
-    "city": "Berlin",
-    "state": "Berlin",
-    "country_code": "DE",
-    "contact_phone": "+4930123456789",
-}
+# The customer of the deletion tests, with a store id (fake data: the doc's pictures).
+SUBJECT_PROFILE = {**REQUESTED_PROFILE, "store_id": "store-wuppertal-01"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -285,7 +273,7 @@ def test_staff_export_a_customers_data_and_download_the_erasure_receipt(
     # The shop's till creates the customer (purpose: checkout); later its
     # customer service reads the profile. Both are in the access log.
     _, key = ApiKey.objects.create_key(
-        name="store-berlin-pos", scopes=["profiles:read", "profiles:write"]
+        name="store-wuppertal-pos", scopes=["profiles:read", "profiles:write"]
     )
     api = page.context.request
     profiles_url = f"{live_server.url}/v1/d/pii/profiles"
@@ -297,7 +285,9 @@ def test_staff_export_a_customers_data_and_download_the_erasure_receipt(
     assert created.status == 201, created.text()
     profile = Profile.objects.get(pk=created.json()["id"])
     address = api.post(
-        f"{profiles_url}/{profile.pk}/addresses", headers=headers("checkout"), data=SUBJECT_ADDRESS
+        f"{profiles_url}/{profile.pk}/addresses",
+        headers=headers("checkout"),
+        data=REQUESTED_ADDRESS,
     )
     assert address.status == 201, address.text()
     read = api.get(f"{profiles_url}/{profile.pk}", headers=headers("customer_service"))
@@ -318,14 +308,14 @@ def test_staff_export_a_customers_data_and_download_the_erasure_receipt(
         data = json.loads(archive.read("data.json"))
         (tmp_path / "summary.html").write_bytes(archive.read("summary.html"))
     assert data["profile"]["id"] == profile.pk
-    assert data["profile"]["email"] == "max.mustermann@example.com"
-    assert [a["city"] for a in data["addresses"]] == ["Berlin"]
+    assert data["profile"]["email"] == "jane.doe@example.org"
+    assert [a["city"] for a in data["addresses"]] == ["Wuppertal"]
     accesses = [(e["action"], e["actor_name"], e["purpose"]) for e in data["access_log"]]
-    assert ("profile.read", "store-berlin-pos", "customer_service") in accesses
+    assert ("profile.read", "store-wuppertal-pos", "customer_service") in accesses
     assert ("profile.export", "dpo", "data_subject_request") in accesses
     page.goto((tmp_path / "summary.html").as_uri())
     assert page.locator("h1").inner_text() == f"Your personal data: profile {profile.display_id}"
-    assert "Max Mustermann" in page.locator("body").inner_text()
+    assert "Jane Doe" in page.locator("body").inner_text()
     shot(page, "subject-rights-2-export-summary")
 
     # "Delete my data", then "prove it": the executed request offers its receipt.
@@ -353,6 +343,7 @@ def test_staff_export_a_customers_data_and_download_the_erasure_receipt(
     text = printable.locator("body").inner_text()
     assert f"verify_audit --event {erase_event.pk}" in text
     assert segment.digest in text
-    assert "Mustermann" not in text
-    assert "Berlin" not in text
+    person = [REQUESTED_PROFILE[k] for k in ("email", "full_name", "phone_number")]
+    for clear in (*person, REQUESTED_ADDRESS["address_line_1"], REQUESTED_ADDRESS["city"]):
+        assert clear not in text
     shot(printable, "subject-rights-4-printable-receipt")
