@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
 from pii.audit.sealing import audit_seal
@@ -320,11 +321,18 @@ def test_staff_export_a_customers_data_and_download_the_erasure_receipt(
 
     # "Delete my data", then "prove it": the executed request offers its receipt.
     request_ = deletion.deletion_request_create(profile_id=profile.pk, now=timezone.now())
-    deletion.deletion_request_approve(
-        deletion_request_id=request_.pk, now=timezone.now(), decided_by=staff
+    # Erased and sealed in one transaction: a seal takes its own transaction's
+    # events at once, while on PostgreSQL it leaves others' until no older
+    # transaction is open on the server (a parallel test run may hold one).
+    with transaction.atomic():
+        deletion.deletion_request_approve(
+            deletion_request_id=request_.pk, now=timezone.now(), decided_by=staff
+        )
+        audit_seal(now=timezone.now())
+    erase_event = AccessEvent.objects.select_related("segment").get(
+        action="profile.erase", subject_id=profile.pk
     )
-    segment = audit_seal(now=timezone.now())
-    erase_event = AccessEvent.objects.get(action="profile.erase", subject_id=profile.pk)
+    segment = erase_event.segment
     page.goto(f"/admin/pii/deletionrequest/{request_.pk}/change/")
     shot(page, "subject-rights-3-deletion-request")
     with page.expect_download() as download_info:
