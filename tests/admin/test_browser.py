@@ -1,8 +1,9 @@
-"""End to end in a real browser: staff find a profile, see it masked, and erase it.
+"""End to end in a real browser: staff find a profile masked and erase it, export a
+customer's data and download an erasure receipt.
 
 Headless Chromium from the distribution (`apt-get install chromium`), driven by
 Playwright against pytest-django's live server (`browser_page`,
-tests/admin/conftest.py). Screenshots of the main pages go to a temporary
+tests/conftest.py). Screenshots of the main pages go to a temporary
 directory, or to `SCREENSHOTS_DIR` when set (look at them: they must look right).
 """
 

@@ -139,7 +139,7 @@ def reject_in_admin(client: Any, *ids: str, reason: str | None = None, confirm: 
 # --- the browser tests ------------------------------------------------------------------
 
 # Headless Chromium from the distribution (`apt-get install chromium`), driven by
-# Playwright (the `browser_page` fixture, tests/admin/conftest.py).
+# Playwright (the `browser_page` fixture, tests/conftest.py).
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
