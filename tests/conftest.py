@@ -1,15 +1,18 @@
 """Shared fixtures: thin wrappers over `tests.support` (import helpers from there,
-not from a conftest): API clients holding keys with given scopes, profiles."""
+not from a conftest): API clients holding keys with given scopes, profiles, and
+headless Chromium for the browser tests (a page, and where its screenshots go)."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from pii.models import Profile
@@ -107,3 +110,57 @@ def _audit_tables_flushable() -> Any:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ops_class, "sql_flush", sql_flush)
         yield
+
+
+# --- the browser tests (marked `browser`) ----------------------------------------------
+
+
+@pytest.fixture
+def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A Playwright page in headless Chromium, its base URL the live server."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM
+    # calls from a thread with a running loop unless told it is safe (it is: the
+    # loop only drives the browser).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(support.CHROMIUM), args=support.CHROMIUM_ARGS
+        )
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1440, "height": 900}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+            # Database connections opened while Playwright's loop ran live in
+            # its context: close them here, or they outlive the test database.
+            connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: a temporary directory, or `SCREENSHOTS_DIR` when set
+    (`SCREENSHOTS_DIR=docs/img` regenerates the committed ones, docs/admin.md)."""
+    chosen = os.environ.get("SCREENSHOTS_DIR")
+    if not chosen:
+        return tmp_path_factory.mktemp("screenshots")
+    path = Path(chosen)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def shot(screenshots_dir: Path) -> Callable[[Any, str], None]:
+    """shot(page, name): a full-page screenshot of the page as `<name>.png`."""
+
+    def take(page: Any, name: str) -> None:
+        page.screenshot(path=str(screenshots_dir / f"{name}.png"), full_page=True)
+
+    return take

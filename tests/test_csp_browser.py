@@ -8,13 +8,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from tests.admin.test_browser import CHROMIUM, PASSWORD, browser_page  # noqa: F401
+from tests.support import BROWSER_TEST, STAFF_PASSWORD
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [*BROWSER_TEST, pytest.mark.django_db(transaction=True)]
 
 
 def _violations(page: Any) -> list[str]:
@@ -26,7 +22,7 @@ def _violations(page: Any) -> list[str]:
     return messages
 
 
-def test_the_api_docs_render_under_the_policy(browser_page):  # noqa: F811
+def test_the_api_docs_render_under_the_policy(browser_page):
     page = browser_page
     violations = _violations(page)
 
@@ -39,14 +35,14 @@ def test_the_api_docs_render_under_the_policy(browser_page):  # noqa: F811
     assert [v for v in violations if "https://cdn.redoc.ly/" not in v] == []
 
 
-def test_the_admin_renders_under_the_policy(browser_page):  # noqa: F811
-    User.objects.create_superuser("root", "root@example.com", PASSWORD)
+def test_the_admin_renders_under_the_policy(browser_page):
+    User.objects.create_superuser("root", "root@example.com", STAFF_PASSWORD)
     page = browser_page
     violations = _violations(page)
 
     page.goto("/admin/login/?next=/admin/pii/profile/")
     page.fill("#id_username", "root")
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", STAFF_PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("#changelist")
     page.wait_for_load_state("load")

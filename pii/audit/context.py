@@ -12,6 +12,7 @@ actor is a command without a name.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -52,14 +53,23 @@ def current() -> AuditContext:
 
 
 @contextmanager
-def bound(**fields: Any) -> Iterator[AuditContext]:
-    """Bind a new context for the duration of the block."""
-    context = AuditContext(**fields)
+def _binding(context: AuditContext) -> Iterator[AuditContext]:
     token = _current.set(context)
     try:
         yield context
     finally:
         _current.reset(token)
+
+
+def bound(**fields: Any) -> AbstractContextManager[AuditContext]:
+    """Bind a new context for the duration of the block."""
+    return _binding(AuditContext(**fields))
+
+
+def with_purpose(purpose: str) -> AbstractContextManager[AuditContext]:
+    """The current context (same actor, request id, client address) under
+    `purpose` for the duration of the block; the outer context is unchanged."""
+    return _binding(dataclasses.replace(current(), purpose=purpose))
 
 
 def command_context(name: str) -> AbstractContextManager[AuditContext]:

@@ -33,7 +33,7 @@ from pii.core.errors import (
     InvalidInput,
     NotFound,
 )
-from pii.models import DeletionRequest, Profile
+from pii.models import AccessEvent, DeletionRequest, Profile
 from pii.profiles.receipt import erasure_counts, erasure_receipt
 
 REJECTION_REASON_MAX_LENGTH = 1000
@@ -81,8 +81,8 @@ def deletion_request_create(*, profile_id: str, now: datetime) -> DeletionReques
         return record
 
 
-def _deletion_record(action: str, record: DeletionRequest, *, now: datetime) -> None:
-    audit_record_profile(
+def _deletion_record(action: str, record: DeletionRequest, *, now: datetime) -> AccessEvent | None:
+    return audit_record_profile(
         action=action,
         profile_id=record.profile_ref,
         details={"deletion_request_id": str(record.pk), "display_id": record.display_id},
@@ -134,7 +134,6 @@ def profile_erase(
                 raise DeletionNotPending("Only a pending deletion request can be approved.")
         else:
             record = open_requests.order_by("requested_at").first() or DeletionRequest(
-                profile=profile,
                 profile_ref=profile.pk,
                 display_id=profile.display_id,
                 requested_at=now,
@@ -143,13 +142,17 @@ def profile_erase(
         record.decided_at = record.decided_at or now
         record.decided_by = record.decided_by or decided_by
         record.executed_at = now
-        record.receipt = erasure_receipt(record, erased=erasure_counts(profile))
-        record.save()
+        erased = erasure_counts(profile)  # before the cascade removes the rows
         # Cascades to the addresses (FK CASCADE) and detaches every deletion
         # request of this profile (FK SET_NULL; profile_ref keeps the id).
         Profile.objects.filter(pk=profile.pk).delete()
         record.profile = None
-        _deletion_record(actions.PROFILE_ERASE, record, now=now)
+        # The receipt names the event that records the erasure: one transaction.
+        event = _deletion_record(actions.PROFILE_ERASE, record, now=now)
+        record.receipt = erasure_receipt(
+            record, erased=erased, event_id=event.pk if event else None
+        )
+        record.save()
     return record
 
 

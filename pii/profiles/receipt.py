@@ -1,9 +1,10 @@
 """The erasure receipt: what `profile_erase` removed, kept on the deletion request.
 
 Ids, counts and times only, never PII (docs/subject-rights.md). The counts are
-taken before the cascade removes the rows. The access-log event of the erasure
-and the digest of the segment that seals it are added when the receipt is
-downloaded (`pii.subject_rights.receipt`): sealing happens later.
+taken before the cascade removes the rows; the id of the access-log event that
+records the erasure is written in the same transaction. The digest of the
+segment that seals that event is added when the receipt is downloaded
+(`pii.subject_rights.receipt`): sealing happens later.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ def erasure_counts(profile: Profile) -> dict[str, Any]:
     return counts
 
 
-def erasure_receipt(record: DeletionRequest, *, erased: dict[str, Any]) -> dict[str, Any]:
-    """The receipt of an executed request (status, decision and times already set)."""
+def erasure_receipt(
+    record: DeletionRequest, *, erased: dict[str, Any], event_id: int | None
+) -> dict[str, Any]:
+    """The receipt of an executed request (status, decision and times already set);
+    `event_id`: the erasure's access-log event (None only with the access log off)."""
     approver = record.decided_by
     return {
         "receipt_version": RECEIPT_VERSION,
@@ -42,6 +46,5 @@ def erasure_receipt(record: DeletionRequest, *, erased: dict[str, Any]) -> dict[
         ),
         "approved_at": rfc3339(record.decided_at) if record.decided_at else None,
         "executed_at": rfc3339(record.executed_at) if record.executed_at else None,
-        # Filled in when downloaded, from the access log (profile.erase event).
-        "access_log_event_id": None,
+        "access_log_event_id": event_id,
     }

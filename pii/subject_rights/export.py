@@ -31,11 +31,7 @@ from pii.core import registry
 from pii.core.timestamps import rfc3339
 from pii.models import DeletionRequest, Profile
 from pii.subject_rights import selectors
-from pii.subject_rights.recording import (
-    PURPOSE_DATA_SUBJECT_REQUEST,
-    SUBJECT_EXPORT,
-    _record,
-)
+from pii.subject_rights.recording import subject_export_record
 from pii.subject_rights.summary import write_summary
 
 SCHEMA_VERSION = 1
@@ -160,15 +156,7 @@ def subject_export(
     raises when the event cannot be written (nothing is exported then).
     """
     profile = selectors.subject_find(profile_id=profile_id)
-    _record(
-        SUBJECT_EXPORT,
-        purpose=PURPOSE_DATA_SUBJECT_REQUEST,
-        object_kind="profile",
-        object_ids=[profile.pk],
-        subject_id=profile.pk,
-        details={"schema_version": SCHEMA_VERSION},
-        now=now,
-    )
+    subject_export_record(profile_id=profile.pk, schema_version=SCHEMA_VERSION, now=now)
     head = {"generated_at": rfc3339(now), "not_included": NOT_INCLUDED}
     head["profile"] = profile_json(profile)
     sections = export_sections(profile.pk)

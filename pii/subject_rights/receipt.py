@@ -1,10 +1,10 @@
 """The erasure receipt as staff download it (JSON, or a printable page).
 
 The stored receipt (`DeletionRequest.receipt`, written by
-`pii.profiles.receipt` when the erasure executes) is completed here with what
-the access log knows by now: the event that recorded the erasure and, once
-`seal_audit` has sealed it, the digest of its segment (`verify_audit --event ID`
-proves the event is in a valid, sealed segment).
+`pii.profiles.receipt` in the erasure's transaction) names the access-log event
+that recorded the erasure. What it cannot hold yet is added here: the digest of
+the segment that holds that event, once `seal_audit` has sealed it
+(`verify_audit --event ID` proves the event is in a valid, sealed segment).
 """
 
 from __future__ import annotations
@@ -14,32 +14,29 @@ from typing import Any
 from django.utils.html import escape
 
 from pii.models import AccessEvent, DeletionRequest
-from pii.subject_rights.recording import PROFILE_ERASE
 from pii.subject_rights.summary import PAGE_END, key_value_table, page_start
 
 NOT_SEALED = "not sealed yet"
 
 
-def _erasure_event(record: DeletionRequest, receipt: dict[str, Any]) -> AccessEvent | None:
-    events = AccessEvent.objects.select_related("segment")
-    if receipt.get("access_log_event_id") is not None:
-        return events.filter(pk=receipt["access_log_event_id"]).first()
-    # A profile is erased once: its profile.erase event is the erasure's.
-    return events.filter(action=PROFILE_ERASE, subject_id=record.profile_ref).order_by("id").first()
+def _segment_digest(event_id: int | None) -> str | None:
+    """The digest of the sealed segment holding the event, NOT_SEALED until then
+    (None when there is no event: the access log was off)."""
+    if event_id is None:
+        return None
+    event = AccessEvent.objects.select_related("segment").filter(pk=event_id).first()
+    if event is None:  # removed by retention (AUDIT_RETENTION_DAYS after sealing)
+        return None
+    return event.segment.digest if event.segment else NOT_SEALED
 
 
 def receipt_document(record: DeletionRequest) -> dict[str, Any] | None:
-    """The receipt with the erasure's event id and its segment digest (or
-    "not sealed yet"); None when the request was never executed."""
+    """The stored receipt with the digest of its event's segment (or "not sealed
+    yet"); None when the request was never executed."""
     if not record.receipt:
         return None
     receipt = dict(record.receipt)
-    event = _erasure_event(record, receipt)
-    receipt["access_log_event_id"] = event.pk if event else None
-    if event is None:
-        receipt["access_log_segment_digest"] = None
-    else:
-        receipt["access_log_segment_digest"] = event.segment.digest if event.segment else NOT_SEALED
+    receipt["access_log_segment_digest"] = _segment_digest(receipt.get("access_log_event_id"))
     return receipt
 
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
+from datetime import datetime
 
 from pii.audit import actions, context
-from pii.audit.services import audit_record
+from pii.audit.services import audit_record_profile
+from pii.models import AccessEvent
 
 SUBJECT_EXPORT = actions.PROFILE_EXPORT
-PROFILE_ERASE = actions.PROFILE_ERASE
 PURPOSE_DATA_SUBJECT_REQUEST = "data_subject_request"
 
 
-def _record(action: str, *, purpose: str = "", **kwargs: Any) -> Any:
-    """`pii.audit.services.audit_record(action=..., **kwargs)`, under `purpose`
-    when given; returns the event. Raises what audit_record raises
-    (AuditUnavailable): no export without its record."""
-    if not purpose:
-        return audit_record(action=action, **kwargs)
-    fields = dataclasses.asdict(context.current())
-    with context.bound(**{**fields, "purpose": purpose}):
-        return audit_record(action=action, **kwargs)
+def subject_export_record(
+    *, profile_id: str, schema_version: int, now: datetime
+) -> AccessEvent | None:
+    """Record the export of a profile's data, by the current actor (staff user or
+    command) under the purpose `data_subject_request`; returns the event.
+
+    Raises AuditUnavailable when the event cannot be written: no export without
+    its record.
+    """
+    with context.with_purpose(PURPOSE_DATA_SUBJECT_REQUEST):
+        return audit_record_profile(
+            action=SUBJECT_EXPORT,
+            profile_id=profile_id,
+            details={"schema_version": schema_version},
+            now=now,
+        )

@@ -1,6 +1,6 @@
 """Fixtures of the admin tests: staff users with chosen permissions (a clerk and an
-officer, logged in). `make_profile` comes from tests/conftest.py; helpers live in
-`tests.support`."""
+officer, logged in). `make_profile` and the browser fixtures come from
+tests/conftest.py; helpers live in `tests.support`."""
 
 from __future__ import annotations
 

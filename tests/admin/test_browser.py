@@ -1,85 +1,48 @@
-"""End to end in a real browser: staff find a profile, see it masked, and erase it.
+"""End to end in a real browser: staff find a profile masked and erase it, export a
+customer's data and download an erasure receipt.
 
 Headless Chromium from the distribution (`apt-get install chromium`), driven by
-Playwright against pytest-django's live server. Screenshots of the main pages
-go to artifacts/screenshots/ (look at them: they must look right).
+Playwright against pytest-django's live server (`browser_page`,
+tests/conftest.py). Screenshots of the main pages go to a temporary
+directory, or to `SCREENSHOTS_DIR` when set (look at them: they must look right).
 """
 
 from __future__ import annotations
 
-import os
+import json
 import re
-from collections.abc import Iterator
+import zipfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connections
+from django.db import transaction
+from django.utils import timezone
 
-from pii.models import ApiKey, DeletionRequest, Profile
-from tests.support import CLERK_PERMISSIONS, make_address
+from pii.audit.sealing import audit_seal
+from pii.models import AccessEvent, ApiKey, DeletionRequest, Profile
+from pii.profiles import deletion
+from tests.support import (
+    BROWSER_TEST,
+    CLERK_PERMISSIONS,
+    REQUESTED_ADDRESS,
+    REQUESTED_PROFILE,
+    STAFF_PASSWORD,
+    admin_change_url,
+    browser_log_in,
+    make_address,
+    make_staff,
+)
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM
-# calls from a thread with a running loop unless told it is safe (it is: the
-# loop only drives the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-PASSWORD = "correct-horse-battery-staple"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs /usr/bin/chromium (apt-get install -y chromium chromium-driver)",
-    ),
-]
-
-
-@pytest.fixture
-def browser_page(live_server) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1440, "height": 900}
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-            # Database connections opened while Playwright's loop ran live in
-            # its context: close them here, or they outlive the test database.
-            connections.close_all()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+pytestmark = BROWSER_TEST
 
 
 @pytest.mark.django_db(transaction=True)
-def test_staff_find_a_masked_profile_and_erase_it(browser_page, live_server):
+def test_staff_find_a_masked_profile_and_erase_it(browser_page, live_server, shot):
     page = browser_page
     from django.contrib.auth.models import Permission
 
-    staff = User.objects.create_user("clerk", password=PASSWORD, is_staff=True)
+    staff = User.objects.create_user("clerk", password=STAFF_PASSWORD, is_staff=True)
     codenames = [p.split(".")[-1] for p in CLERK_PERMISSIONS]
     staff.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     _, key = ApiKey.objects.create_key(name="e2e", scopes=["profiles:read", "profiles:write"])
@@ -111,7 +74,7 @@ def test_staff_find_a_masked_profile_and_erase_it(browser_page, live_server):
     # Log in.
     page.goto("/admin/login/?next=/admin/")
     page.fill("#id_username", "clerk")
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", STAFF_PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/admin/$"))
     assert page.locator("#pii-overview").is_visible()
@@ -214,7 +177,7 @@ def test_staff_find_a_masked_profile_and_erase_it(browser_page, live_server):
 def test_the_admin_is_styled(browser_page, live_server):
     """The live server serves the admin's static files: pages are not unstyled."""
     page = browser_page
-    User.objects.create_superuser("root", password=PASSWORD)
+    User.objects.create_superuser("root", password=STAFF_PASSWORD)
 
     page.goto("/admin/login/")
     css = page.request.get(f"{live_server.url}/static/admin/css/base.css")
@@ -225,16 +188,15 @@ def test_the_admin_is_styled(browser_page, live_server):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_server):
+def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_server, shot):
     """Staff holding "Can view unmasked PII" see and edit the values; a
     rejection asks for a reason."""
     page = browser_page
     from django.contrib.auth.models import Permission
-    from django.utils import timezone
 
-    from pii.profiles import deletion, services
+    from pii.profiles import services
 
-    officer = User.objects.create_user("officer", password=PASSWORD, is_staff=True)
+    officer = User.objects.create_user("officer", password=STAFF_PASSWORD, is_staff=True)
     codenames = [p.split(".")[-1] for p in CLERK_PERMISSIONS] + ["view_unmasked_pii"]
     officer.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     profile, _ = services.profile_get_or_create(
@@ -258,7 +220,7 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
 
     page.goto("/admin/login/?next=/admin/pii/profile/")
     page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", STAFF_PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/admin/pii/profile/$"))
     assert "zoe.mueller@example.net" in page.locator("#result_list").inner_text()
@@ -295,3 +257,102 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
     assert "1 request(s) rejected." in page.locator("ul.messagelist").inner_text()
     assert DeletionRequest.objects.get(pk=request_.pk).status == "rejected"
     assert Profile.objects.filter(pk=profile.pk).exists()
+
+
+# The customer of the deletion tests, with a store id (fake data: the doc's pictures).
+SUBJECT_PROFILE = {**REQUESTED_PROFILE, "store_id": "store-wuppertal-01"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_export_a_customers_data_and_download_the_erasure_receipt(
+    browser_page, live_server, shot, tmp_path
+):
+    """Data subject requests (docs/subject-rights.md): "Export personal data" on
+    the profile's page, then the erasure receipt, as JSON and printable, on the
+    executed deletion request's page. Its screenshots are the doc's."""
+    page = browser_page
+    staff = make_staff("dpo", (*CLERK_PERMISSIONS, "view_unmasked_pii", "export_personal_data"))
+    # The shop's till creates the customer (purpose: checkout); later its
+    # customer service reads the profile. Both are in the access log.
+    _, key = ApiKey.objects.create_key(
+        name="store-wuppertal-pos", scopes=["profiles:read", "profiles:write"]
+    )
+    api = page.context.request
+    profiles_url = f"{live_server.url}/v1/d/pii/profiles"
+
+    def headers(purpose: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}", "X-Access-Purpose": purpose}
+
+    created = api.post(profiles_url, headers=headers("checkout"), data=SUBJECT_PROFILE)
+    assert created.status == 201, created.text()
+    profile = Profile.objects.get(pk=created.json()["id"])
+    address = api.post(
+        f"{profiles_url}/{profile.pk}/addresses",
+        headers=headers("checkout"),
+        data=REQUESTED_ADDRESS,
+    )
+    assert address.status == 201, address.text()
+    read = api.get(f"{profiles_url}/{profile.pk}", headers=headers("customer_service"))
+    assert read.status == 200
+
+    # "Give me my data": staff open the profile, say why (a data subject
+    # request), and "Export personal data" downloads a ZIP.
+    browser_log_in(page, "dpo", next_path=admin_change_url(profile.pk))
+    page.click("text=data subject request")
+    page.wait_for_url(re.compile(r"purpose=data_subject_request"))
+    shot(page, "subject-rights-1-profile")
+    with page.expect_download() as download_info:
+        page.click("text=Export personal data")
+    download = download_info.value
+    assert download.suggested_filename == f"personal-data-{profile.pk}.zip"
+    with zipfile.ZipFile(download.path()) as archive:
+        assert sorted(archive.namelist()) == ["data.json", "summary.html"]
+        data = json.loads(archive.read("data.json"))
+        (tmp_path / "summary.html").write_bytes(archive.read("summary.html"))
+    assert data["profile"]["id"] == profile.pk
+    assert data["profile"]["email"] == "jane.doe@example.org"
+    assert [a["city"] for a in data["addresses"]] == ["Wuppertal"]
+    accesses = [(e["action"], e["actor_name"], e["purpose"]) for e in data["access_log"]]
+    assert ("profile.read", "store-wuppertal-pos", "customer_service") in accesses
+    assert ("profile.export", "dpo", "data_subject_request") in accesses
+    page.goto((tmp_path / "summary.html").as_uri())
+    assert page.locator("h1").inner_text() == f"Your personal data: profile {profile.display_id}"
+    assert "Jane Doe" in page.locator("body").inner_text()
+    shot(page, "subject-rights-2-export-summary")
+
+    # "Delete my data", then "prove it": the executed request offers its receipt.
+    request_ = deletion.deletion_request_create(profile_id=profile.pk, now=timezone.now())
+    # Erased and sealed in one transaction: a seal takes its own transaction's
+    # events at once, while on PostgreSQL it leaves others' until no older
+    # transaction is open on the server (a parallel test run may hold one).
+    with transaction.atomic():
+        deletion.deletion_request_approve(
+            deletion_request_id=request_.pk, now=timezone.now(), decided_by=staff
+        )
+        audit_seal(now=timezone.now())
+    erase_event = AccessEvent.objects.select_related("segment").get(
+        action="profile.erase", subject_id=profile.pk
+    )
+    segment = erase_event.segment
+    page.goto(f"/admin/pii/deletionrequest/{request_.pk}/change/")
+    shot(page, "subject-rights-3-deletion-request")
+    with page.expect_download() as download_info:
+        page.click("text=Erasure receipt (JSON)")
+    receipt = json.loads(Path(download_info.value.path()).read_text())
+    assert (receipt["profile_id"], receipt["display_id"]) == (profile.pk, profile.display_id)
+    assert receipt["erased"]["addresses"] == 1
+    assert receipt["approved_by"]["username"] == "dpo"
+    assert receipt["access_log_event_id"] == erase_event.pk
+    assert receipt["access_log_segment_digest"] == segment.digest
+    with page.context.expect_page() as new_page:
+        page.click("text=Erasure receipt (printable)")
+    printable = new_page.value
+    printable.wait_for_load_state()
+    assert printable.locator("h1").inner_text() == f"Erasure receipt: profile {profile.display_id}"
+    text = printable.locator("body").inner_text()
+    assert f"verify_audit --event {erase_event.pk}" in text
+    assert segment.digest in text
+    person = [REQUESTED_PROFILE[k] for k in ("email", "full_name", "phone_number")]
+    for clear in (*person, REQUESTED_ADDRESS["address_line_1"], REQUESTED_ADDRESS["city"]):
+        assert clear not in text
+    shot(printable, "subject-rights-4-printable-receipt")

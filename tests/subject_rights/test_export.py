@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.test import Client
 
+from pii.core.errors import AuditUnavailable
 from pii.models import AccessEvent, Profile
 from pii.profiles.deletion import deletion_request_reject
 from pii.subject_rights import export as export_module
@@ -126,34 +128,23 @@ def test_summary_escapes_values(make_profile: Any):
     assert "&lt;script&gt;" in summary
 
 
-def test_export_is_recorded_with_the_data_subject_request_purpose(subject: Profile, monkeypatch):
-    calls: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(export_module, "_record", lambda action, **kw: calls.append((action, kw)))
-
-    export_bytes(subject)
-
-    [(action, kwargs)] = calls
-    assert action == "profile.export"
-    assert kwargs["purpose"] == "data_subject_request"
-    assert kwargs["subject_id"] == subject.pk
-    assert kwargs["object_ids"] == [subject.pk]
-
-
 def test_export_writes_an_access_log_event(subject: Profile):
     export_bytes(subject)
 
     recorded = AccessEvent.objects.filter(action="profile.export", subject_id=subject.pk).get()
     assert recorded.purpose == "data_subject_request"
+    assert recorded.object_ids == f" {subject.pk} "
+    assert recorded.details == {"schema_version": SCHEMA_VERSION}
 
 
 def test_no_export_when_its_record_cannot_be_written(subject: Profile, monkeypatch):
-    def refuse(action: str, **kwargs: Any) -> None:
-        raise RuntimeError("access log unavailable")
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise DatabaseError("the access log table is gone")
 
-    monkeypatch.setattr(export_module, "_record", refuse)
+    monkeypatch.setattr(AccessEvent, "save", refuse)
     out = io.BytesIO()
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(AuditUnavailable):
         subject_export(subject.pk, out, T0)
     assert out.getvalue() == b""
 
@@ -181,6 +172,17 @@ def test_admin_button_downloads_the_zip(subject: Profile):
     assert "attachment" in response["Content-Disposition"]
     data, _ = read_zip(b"".join(response.streaming_content))
     assert data["profile"]["id"] == subject.pk
+
+
+def test_admin_export_is_recorded_as_the_staff_user_for_a_data_subject_request(subject):
+    client = logged_in(*EXPORTER_PERMISSIONS)
+
+    response = client.get(export_url(subject.pk))
+
+    recorded = AccessEvent.objects.get(action="profile.export", subject_id=subject.pk)
+    assert (recorded.actor_type, recorded.actor_name) == ("staff", "exporter")
+    assert recorded.purpose == "data_subject_request"
+    assert recorded.request_id == response["X-Request-ID"]
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,24 @@
 """The erasure receipt: written when the erasure executes (ids and counts, no
-PII), completed at download with the access-log event and its segment digest,
-downloadable from the deletion request's admin page (JSON, printable page)."""
+PII, the id of the access-log event that records it), completed at download
+with the digest of the segment that seals that event, downloadable from the
+deletion request's admin page (JSON, printable page)."""
 
 from __future__ import annotations
 
+import io
 import json
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+from django.db import DatabaseError
 from django.test import Client
 
-from pii.models import AccessEvent, AuditSegment, DeletionRequest, Profile
+from pii.audit.sealing import audit_seal
+from pii.core.errors import AuditUnavailable
+from pii.models import AccessEvent, DeletionRequest, Profile
 from pii.profiles.deletion import deletion_request_approve, profile_erase
 from pii.subject_rights.receipt import NOT_SEALED, receipt_document
 from tests.support import (
@@ -88,60 +96,65 @@ def test_rejected_request_has_no_receipt(make_profile):
     assert receipt_document(record) is None
 
 
-def erase_event(profile_id: str, **fields: Any) -> AccessEvent:
-    return AccessEvent.objects.create(
-        occurred_at=T0,
-        actor_type="staff",
-        action="profile.erase",
-        subject_id=profile_id,
-        object_ids=f" {profile_id} ",
-        outcome=200,
-        **fields,
-    )
+def erase_event_id(profile: Profile) -> int:
+    return AccessEvent.objects.get(action="profile.erase", subject_id=profile.pk).pk
 
 
-def test_download_names_the_erasure_event_not_sealed_yet(erased):
+def test_erasure_stores_the_id_of_its_access_log_event(erased):
     record, profile, _ = erased
-    event = AccessEvent.objects.filter(action="profile.erase", subject_id=profile.pk).first()
-    event = event or erase_event(profile.pk)
+
+    stored = DeletionRequest.objects.get(pk=record.pk).receipt
+
+    assert stored["access_log_event_id"] == erase_event_id(profile)
+
+
+def test_no_erasure_and_no_receipt_when_its_event_cannot_be_written(make_profile, monkeypatch):
+    profile = make_profile()
+    request = make_deletion_request(profile, now=T0)
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise DatabaseError("the access log table is gone")
+
+    monkeypatch.setattr(AccessEvent, "save", refuse)
+
+    with pytest.raises(AuditUnavailable):
+        deletion_request_approve(deletion_request_id=request.pk, now=T0, decided_by=None)
+    assert Profile.objects.filter(pk=profile.pk).exists()
+    record = DeletionRequest.objects.get(pk=request.pk)
+    assert (record.status, record.receipt) == ("pending", None)
+
+
+def test_download_says_not_sealed_yet_before_sealing(erased):
+    record, profile, _ = erased
 
     document = receipt_document(record)
 
-    assert document["access_log_event_id"] == event.pk
+    assert document["access_log_event_id"] == erase_event_id(profile)
     assert document["access_log_segment_digest"] == NOT_SEALED
 
 
-def test_download_gives_the_digest_of_the_sealing_segment(erased):
-    record, profile, _ = erased
-    segment = AuditSegment.objects.create(
-        sealed_at=T0,
-        first_event_id=1,
-        last_event_id=1,
-        event_count=1,
-        events_digest="e" * 64,
-        digest="d" * 64,
-        mac="m" * 64,
-    )
-    event = AccessEvent.objects.filter(action="profile.erase", subject_id=profile.pk).first()
-    if event is None:
-        event = erase_event(profile.pk, segment=segment)
-    else:  # recorded by pii.audit: sealing sets `segment` once (the trigger allows it)
-        AccessEvent.objects.filter(pk=event.pk).update(segment=segment)
+def test_download_gives_the_digest_of_the_sealing_segment_and_verify_audit_confirms_it(erased):
+    record, _, _ = erased
+    segment = audit_seal(now=T0)
+    out = io.StringIO()
 
     document = receipt_document(record)
+    call_command("verify_audit", "--event", str(document["access_log_event_id"]), stdout=out)
 
-    assert document["access_log_event_id"] == event.pk
-    assert document["access_log_segment_digest"] == "d" * 64
+    assert document["access_log_segment_digest"] == segment.digest
+    assert f"is sealed in segment {segment.pk}" in out.getvalue()
 
 
-def test_the_receipt_names_the_recorded_erasure_event_not_sealed_yet(erased):
+def test_migration_fills_the_event_id_of_earlier_receipts(erased):
     record, profile, _ = erased
-    event = AccessEvent.objects.get(subject_id=profile.pk, action="profile.erase")
+    stored = {**record.receipt, "access_log_event_id": None}  # as erasures wrote it before
+    DeletionRequest.objects.filter(pk=record.pk).update(receipt=stored)
+    fill_event_ids = import_module("pii.migrations.0008_receipt_event_id").fill_event_ids
 
-    document = receipt_document(record)
+    fill_event_ids(django_apps, None)
 
-    assert document["access_log_event_id"] == event.pk
-    assert document["access_log_segment_digest"] == "not sealed yet"
+    receipt = DeletionRequest.objects.get(pk=record.pk).receipt
+    assert receipt == {**stored, "access_log_event_id": erase_event_id(profile)}
 
 
 # --- the admin page -------------------------------------------------------------------

@@ -4,8 +4,10 @@ profile with a pending deletion request. Import from `tests.support`."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import Permission, User
 
 from addresses.models import Address
@@ -40,12 +42,15 @@ def admin_change_url(profile_id: str) -> str:
     return f"{ADMIN_PROFILES_URL}{profile_id}/change/"
 
 
+STAFF_PASSWORD = "pw-for-tests-only"
+
+
 def make_staff(username: str = "clerk", perms: tuple[str, ...] = CLERK_PERMISSIONS) -> User:
     """An active staff user holding `perms`.
 
     A bare codename is a `pii` permission; other apps' are "app_label.codename".
     """
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
+    user = User.objects.create_user(username=username, password=STAFF_PASSWORD)
     user.is_staff = True
     user.save()
     wanted = [p if "." in p else f"pii.{p}" for p in perms]
@@ -129,3 +134,37 @@ def reject_in_admin(client: Any, *ids: str, reason: str | None = None, confirm: 
     if reason is not None:
         data["reason"] = reason
     return client.post(ADMIN_DELETION_REQUESTS_URL, data)
+
+
+# --- the browser tests ------------------------------------------------------------------
+
+# Headless Chromium from the distribution (`apt-get install chromium`), driven by
+# Playwright (the `browser_page` fixture, tests/conftest.py).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# `pytestmark = BROWSER_TEST` in a browser test module.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs /usr/bin/chromium (apt-get install -y chromium chromium-driver)",
+    ),
+]
+
+
+def browser_log_in(page: Any, username: str, *, next_path: str = "/admin/") -> None:
+    """Log in through the admin's login form as `username` (made by make_staff)."""
+    page.goto(f"/admin/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_path}")
