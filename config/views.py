@@ -13,7 +13,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from config.exceptions import problem_response
+from config.exceptions import domain_status, problem_response
+from pii.core.errors import DomainError
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
@@ -38,10 +39,13 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
 
 def server_error(request: HttpRequest) -> JsonResponse:
     # handler500 runs while the exception is being handled: a lost database is
-    # a 503 (retry later), like inside the API, not a crash.
+    # a 503 (retry later), like inside the API, not a crash; so is a domain error
+    # that means "unavailable" (the access log, the keys) raised in an admin view.
     exc = sys.exc_info()[1]
     if isinstance(exc, (OperationalError, InterfaceError)):
         return problem_response(request, 503)
+    if isinstance(exc, DomainError) and domain_status(exc) == 503:
+        return problem_response(request, 503, exc.message)
     return problem_response(request, 500)
 
 

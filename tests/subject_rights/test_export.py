@@ -185,6 +185,21 @@ def test_admin_export_is_recorded_as_the_staff_user_for_a_data_subject_request(s
     assert recorded.request_id == response["X-Request-ID"]
 
 
+def test_admin_export_answers_503_when_its_record_cannot_be_written(subject, monkeypatch):
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise DatabaseError("the access log table is gone")
+
+    client = logged_in(*EXPORTER_PERMISSIONS)
+    client.raise_request_exception = False
+    monkeypatch.setattr(AccessEvent, "save", refuse)
+
+    response = client.get(export_url(subject.pk))
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["message"] == "The access log is unavailable. Retry later."
+
+
 @pytest.mark.parametrize(
     "perms",
     [
