@@ -1,24 +1,19 @@
-"""Sealing the access log into a hash chain, and verifying it: every kind of
-tampering (done with raw SQL after switching the triggers off, as an attacker
-with database access would) is found and named (docs/audit.md)."""
+"""Verifying the access log's hash chain: every kind of tampering (done with
+raw SQL after switching the triggers off, as an attacker with database access
+would) is found and named (docs/audit.md). Sealing: tests/pii/test_audit_sealing.py."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-import threading
-import time
 from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
 
 from pii.audit import chain, verify
 from pii.audit.sealing import audit_seal
 from pii.audit.verify import audit_verify
-from pii.models import AccessEvent, AuditCheck, AuditSegment
+from pii.models import AccessEvent, AuditCheck
 from tests.pii.audit_support import disable_audit_triggers, make_event, make_events, raw
 from tests.support import T0
 
@@ -30,89 +25,13 @@ def seal(at=T0):
 
 
 def three_segments():
-    """Segments of 3, 2 and 4 events (ids in order)."""
+    """Segments of 3, 2 and 4 events (ids in order), each followed by its own
+    `audit.seal` event: 12 events in all."""
     segments = []
     for index, count in enumerate((3, 2, 4)):
         make_events(count)
         segments.append(seal(T0 + timedelta(minutes=index)))
     return segments
-
-
-# --- sealing ---------------------------------------------------------------------------
-
-
-def test_seal_closes_the_unsealed_events_into_a_chained_segment():
-    first_events = make_events(3)
-    first = seal()
-    make_events(2)
-    second = seal(T0 + timedelta(minutes=5))
-
-    assert (first.event_count, first.first_event_id, first.last_event_id) == (
-        3,
-        first_events[0].pk,
-        first_events[-1].pk,
-    )
-    assert first.previous_digest == ""
-    assert second.previous_digest == first.digest
-    assert second.event_count == 2
-    assert not AccessEvent.objects.filter(segment__isnull=True).exists()
-    assert AccessEvent.objects.filter(segment=first).count() == 3
-
-
-def test_nothing_to_seal_makes_no_segment():
-    assert seal() is None
-    assert not AuditSegment.objects.exists()
-
-
-def test_the_digests_follow_the_documented_format():
-    event = make_event(details={"b": 1, "a": "é"})
-    segment = seal()
-
-    line = (
-        json.dumps(
-            {
-                "action": event.action,
-                "actor_id": event.actor_id,
-                "actor_name": event.actor_name,
-                "actor_type": event.actor_type,
-                "client_address": event.client_address,
-                "details": {"a": "é", "b": 1},
-                "id": event.pk,
-                "object_ids": event.object_ids,
-                "object_kind": event.object_kind,
-                "occurred_at": "2025-03-01T12:00:00.000000Z",
-                "outcome": event.outcome,
-                "purpose": event.purpose,
-                "request_id": event.request_id,
-                "subject_id": event.subject_id,
-                "txid": None,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-        + "\n"
-    ).encode()
-    assert segment.events_digest == hashlib.sha256(line).hexdigest()
-    link = (
-        f'{{"event_count":1,"events_digest":"{segment.events_digest}",'
-        f'"first_event_id":{event.pk},"last_event_id":{event.pk},'
-        '"previous_digest":"","sealed_at":"2025-03-01T12:00:00.000000Z"}'
-    )
-    assert segment.digest == hashlib.sha256(link.encode()).hexdigest()
-    assert segment.mac == chain.segment_mac(segment.digest, key="test-audit-key-not-for-production")
-
-
-def test_seal_audit_command_prints_the_segment():
-    make_events(2)
-    out = io.StringIO()
-
-    call_command("seal_audit", stdout=out)
-    call_command("seal_audit", stdout=out)
-
-    assert "Sealed segment" in out.getvalue()
-    assert "2 event(s)" in out.getvalue()
-    assert "Nothing to seal." in out.getvalue()
 
 
 # --- verification: a sound chain -------------------------------------------------------
@@ -124,7 +43,7 @@ def test_a_sound_chain_verifies():
     result = audit_verify()
 
     assert result.ok
-    assert (result.segments, result.events) == (3, 9)
+    assert (result.segments, result.events) == (3, 12)
 
 
 def test_verify_audit_command_says_ok_and_keeps_the_result():
@@ -133,7 +52,7 @@ def test_verify_audit_command_says_ok_and_keeps_the_result():
 
     call_command("verify_audit", stdout=out)
 
-    assert "OK: 3 segment(s), 9 event(s)" in out.getvalue()
+    assert "OK: 3 segment(s), 12 event(s)" in out.getvalue()
     check = AuditCheck.objects.get()
     assert check.ok
     assert check.segments_checked == 3
@@ -340,93 +259,3 @@ def test_a_break_after_the_event_does_not_concern_it():
     raw("DELETE FROM pii_accessevent WHERE id = %s", [segments[2].first_event_id])
 
     call_command("verify_audit", "--event", str(segments[0].first_event_id), stdout=io.StringIO())
-
-
-# --- concurrency (PostgreSQL) -----------------------------------------------------------
-
-
-def _insert_with_txid(connection_, **fields):
-    """An event carrying its transaction's id, as the recording service writes it."""
-    with connection_.cursor() as cursor:
-        cursor.execute("SELECT txid_current()")
-        (txid,) = cursor.fetchone()
-    return make_event(txid=txid, **fields)
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_an_event_committed_late_with_a_lower_id_is_sealed_by_a_later_run():
-    early = make_event(request_id="early")
-    inserted = threading.Event()
-    release = threading.Event()
-    late_ids = []
-
-    def late_writer():
-        try:
-            with transaction.atomic():
-                late_ids.append(_insert_with_txid(connection, request_id="late").pk)
-                inserted.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    writer = threading.Thread(target=late_writer)
-    writer.start()
-    assert inserted.wait(10)
-    with transaction.atomic():
-        after = _insert_with_txid(connection, request_id="after")
-    first = seal()
-    release.set()
-    writer.join(10)
-    later = seal_everything(T0 + timedelta(minutes=1))
-
-    # The first run sealed only what no open transaction could still precede:
-    # the later events wait (the late one has the lower id), nothing is skipped.
-    assert first.event_count == 1
-    assert first.first_event_id == early.pk
-    assert late_ids[0] < after.pk
-    assert sum(segment.event_count for segment in later) == 2
-    assert AccessEvent.objects.get(pk=late_ids[0]).segment_id in {s.pk for s in later}
-    assert audit_verify().ok
-
-
-def seal_everything(at, *, attempts=100):
-    """Seal runs until no event is left unsealed. xmin is cluster-wide: a
-    transaction of another database on the same server (a parallel test run)
-    can hold the later events back for a moment; they are sealed, just later."""
-    segments = []
-    for _ in range(attempts):
-        segment = seal(at)
-        if segment is not None:
-            segments.append(segment)
-        if not AccessEvent.objects.filter(segment__isnull=True).exists():
-            return segments
-        time.sleep(0.1)
-    raise AssertionError("events were left unsealed")
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_seals_at_once_seal_each_event_once():
-    make_events(200)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def run():
-        try:
-            barrier.wait(10)
-            results.append(seal())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-
-    segments = [segment for segment in results if segment is not None]
-    assert len(results) == 2
-    assert len(segments) == 1
-    assert segments[0].event_count == 200
-    assert audit_verify().ok
