@@ -38,6 +38,7 @@ DELETION_APPROVE = "admin.deletion.approve"
 DELETION_REJECT = "admin.deletion.reject"
 # API keys (object ids: key prefixes).
 API_KEY_CREATE = "api_key.create"
+API_KEY_UPDATE = "api_key.update"  # details: names of the fields changed, never values
 API_KEY_REVOKE = "api_key.revoke"
 # Commands.
 PURGE_RUN = "purge.run"  # details: rows removed per kind
