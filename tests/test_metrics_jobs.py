@@ -5,8 +5,10 @@ for them: expired rows, deletion requests, the access log (docs/operations.md)."
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,7 +16,14 @@ from django.utils import timezone
 
 from pii.core import registry
 from pii.models import AccessEvent, JobStatus
-from tests.support import METRICS_TOKEN, make_profile, make_token, metric_value, scrape
+from tests.support import (
+    METRICS_TOKEN,
+    PROFILES_URL,
+    make_profile,
+    make_token,
+    metric_value,
+    scrape,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +145,17 @@ def test_expired_rows_awaiting_purge_are_counted_by_kind(scraper):
     assert metric_value(samples, "pii_expired_rows_awaiting_purge", kind="tokens") == 3
     assert metric_value(samples, "pii_expired_rows_awaiting_purge", kind="data_entries") == 0
     assert metric_value(samples, "pii_expired_rows_awaiting_purge", kind="access_log") == 0
+
+
+def test_the_alert_examples_use_exported_metric_names(scraper, api_client):
+    text = (Path(__file__).resolve().parents[1] / "docs" / "operations.md").read_text()
+    alerts = text.split("Example alerts:", 1)[1].split("```", 2)[1]
+    named = set(re.findall(r"\bpii_[a-z_]+", alerts))
+    api_client.get(PROFILES_URL)
+    for command in ("purge_expired", "seal_audit", "verify_audit"):
+        call_command(command, stdout=io.StringIO())
+
+    exported = set(scrape(scraper))
+
+    assert len(named) >= 8
+    assert named <= exported, sorted(named - exported)
