@@ -37,17 +37,6 @@ PII_COLUMNS = {
     "pii.Token": ("value",),
     "vault.DataEntry": ("content",),
 }
-EVENT_COLUMNS = (
-    "actor_id",
-    "actor_name",
-    "action",
-    "object_kind",
-    "subject_id",
-    "object_ids",
-    "request_id",
-    "purpose",
-    "details",
-)
 
 
 class Guard:
@@ -62,9 +51,10 @@ class Guard:
 
     def gather(self, nodeid: str) -> None:
         """Take the current database's events and PII values (inside the test)."""
+        from pii.audit.chain import EVENT_FIELDS
         from pii.models import AccessEvent
 
-        for row in AccessEvent.objects.values_list(*EVENT_COLUMNS):
+        for row in AccessEvent.objects.values_list(*EVENT_FIELDS):
             self.events.setdefault(_event_text(row), nodeid)
         for value in _pii_values():
             self.values.setdefault(value, nodeid)
