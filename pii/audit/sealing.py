@@ -146,11 +146,15 @@ def _seal(
         if not found["count"]:
             return None
         segment_id = _next_segment_id()
-        sealable = sealable | _record_seal(segment_id=segment_id, found=found, now=now)
+        seal_event = _record_seal(segment_id=segment_id, found=found, now=now)
+        sealable = sealable | seal_event
         hasher = EventsHasher()
         rows = sealable.order_by("id").values(*EVENT_FIELDS).iterator(chunk_size=chunk_size)
         for row in rows:
             hasher.add(row)
+        if hasher.count != found["count"] + seal_event.count():
+            # The seal event would describe other events than the segment holds.
+            raise SealRaced("events appeared while sealing; nothing sealed, run again")
         previous = AuditSegment.objects.order_by("-id").values_list("digest", flat=True).first()
         fields = {
             "previous_digest": previous or "",

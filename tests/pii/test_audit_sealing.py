@@ -236,3 +236,20 @@ def test_two_seals_at_once_seal_each_event_once():
     assert len(segments) == 1
     assert segments[0].event_count == 201
     assert audit_verify().ok
+
+
+def test_an_event_appearing_after_the_count_fails_the_run_without_writing(monkeypatch):
+    make_events(2)
+    record_seal = sealing._record_seal
+
+    def record_and_let_another_in(**kwargs):
+        recorded = record_seal(**kwargs)
+        make_event(request_id="late")  # committed by another writer, without a txid
+        return recorded
+
+    monkeypatch.setattr(sealing, "_record_seal", record_and_let_another_in)
+    with pytest.raises(sealing.SealRaced):
+        seal()
+
+    assert not AuditSegment.objects.exists()
+    assert not AccessEvent.objects.filter(action="audit.seal").exists()
