@@ -3,10 +3,16 @@
 - Requests: counts and latency by route name (the URL pattern's name, never the
   raw path: no id or PII becomes a label), method and status class; database
   queries and time per request. Recorded by `config.telemetry`.
-- Jobs: purge runs (rows by kind, duration, failures, last success), through
-  `purge_run_record`, which the purge driver calls when a run ends.
+- Jobs (purge, seal): cron runs them in processes of their own, so each run is
+  kept in the database (`pii.jobs`, through the job observers of
+  `pii.core.registry`) and read when scraped: runs by outcome, the last run's
+  end, duration, rows and failure, the last success. This process's own runs
+  are also counted in-process (`job_run_record`, a job observer too): rows by
+  kind and a duration histogram, summed over processes only with a shared
+  PROMETHEUS_MULTIPROC_DIR.
 - Backlogs, computed when scraped (`BacklogCollector`): expired rows awaiting
-  purge by kind, pending and overdue deletion requests.
+  purge by kind, pending and overdue deletion requests, the access log's
+  unsealed events and its last verification.
 
 Closed by default: without `METRICS_TOKEN` the endpoint answers 404; with it, a
 scraper must send `Authorization: Bearer <METRICS_TOKEN>` (compared in constant
@@ -19,8 +25,8 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -30,16 +36,19 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
-    Gauge,
     Histogram,
     disable_created_metrics,
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from config.exceptions import problem_response
+from pii.core.registry import JobRun, register_job_observer
+
+if TYPE_CHECKING:
+    from pii.models import JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -71,27 +80,16 @@ REQUEST_DB_SECONDS = Histogram(
     ["route"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
 )
-JOB_RUNS = Counter(
-    "pii_job_runs_total",
-    "Maintenance job runs (purge), by outcome (ok or failed).",
-    ["job", "outcome"],
-)
 JOB_ROWS = Counter(
     "pii_job_rows_total",
-    "Rows handled by maintenance jobs (removed by purge), by kind of row.",
+    "Rows handled by this process's maintenance job runs, by job and kind of row.",
     ["job", "kind"],
 )
 JOB_SECONDS = Histogram(
     "pii_job_duration_seconds",
-    "Duration of maintenance job runs.",
+    "Duration of this process's maintenance job runs.",
     ["job"],
     buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600),
-)
-JOB_LAST_SUCCESS = Gauge(
-    "pii_job_last_success_timestamp_seconds",
-    "Unix time of the last successful run of each maintenance job.",
-    ["job"],
-    multiprocess_mode="max",
 )
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -117,28 +115,77 @@ def request_record(
     REQUEST_DB_SECONDS.labels(route).observe(db_seconds)
 
 
-def purge_run_record(
-    *, removed: Mapping[str, int], duration_seconds: float, failed: bool = False
-) -> None:
-    """Record one purge run: rows removed by kind, its duration, its outcome.
-
-    Called by the purge driver when a run ends, failed or not (rows removed
-    before a failure still count). Safe to call from `manage.py purge_expired`:
-    with a shared PROMETHEUS_MULTIPROC_DIR its numbers reach the web's scrape.
-    """
-    job_run_record(job="purge", rows=removed, duration_seconds=duration_seconds, failed=failed)
+def job_run_record(run: JobRun) -> None:
+    """Count one job run in this process (a job observer, registered below);
+    the figures every process shares come from the database (`_job_families`)."""
+    for kind, count in run.rows.items():
+        JOB_ROWS.labels(run.job, kind).inc(count)
+    JOB_SECONDS.labels(run.job).observe(run.duration_seconds)
 
 
-def job_run_record(
-    *, job: str, rows: Mapping[str, int], duration_seconds: float, failed: bool
-) -> None:
-    """Record one run of a maintenance job (purge now, sealing later)."""
-    for kind, count in rows.items():
-        JOB_ROWS.labels(job, kind).inc(count)
-    JOB_SECONDS.labels(job).observe(duration_seconds)
-    JOB_RUNS.labels(job, "failed" if failed else "ok").inc()
-    if not failed:
-        JOB_LAST_SUCCESS.labels(job).set(time.time())
+register_job_observer("config.metrics", job_run_record)
+
+
+def _job_families(statuses: list[JobStatus]) -> list[Metric]:
+    """The jobs' runs as kept in the database by whichever process ran them."""
+    runs = CounterMetricFamily(
+        "pii_job_runs",
+        "Maintenance job runs, by job and outcome (ok or failed).",
+        labels=["job", "outcome"],
+    )
+    finished = _gauge("pii_job_last_run_timestamp_seconds", "Unix time the last run ended.")
+    success = _gauge(
+        "pii_job_last_success_timestamp_seconds", "Unix time the last successful run ended."
+    )
+    seconds = _gauge("pii_job_last_run_duration_seconds", "How long the last run took.")
+    failed = _gauge("pii_job_last_run_failed", "1 when the last run failed, else 0.")
+    rows = _gauge(
+        "pii_job_last_run_rows", "Rows the last run handled, by kind.", labels=["job", "kind"]
+    )
+    for status in statuses:
+        runs.add_metric([status.job, "ok"], status.runs_ok)
+        runs.add_metric([status.job, "failed"], status.runs_failed)
+        finished.add_metric([status.job], status.finished_at.timestamp())
+        if status.last_success_at is not None:
+            success.add_metric([status.job], status.last_success_at.timestamp())
+        seconds.add_metric([status.job], status.duration_seconds)
+        failed.add_metric([status.job], 1 if status.failed else 0)
+        for kind, count in sorted(status.rows.items()):
+            rows.add_metric([status.job, kind], count)
+    return [runs, finished, success, seconds, failed, rows]
+
+
+def _gauge(name: str, documentation: str, labels: Sequence[str] = ("job",)) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, labels=list(labels))
+
+
+def _audit_families() -> list[Metric]:
+    """The access log: events waiting for `seal_audit`, the last `verify_audit`."""
+    from pii.audit import selectors
+
+    unsealed = GaugeMetricFamily(
+        "pii_audit_unsealed_events",
+        "Access-log events not yet sealed (seal_audit seals them).",
+        value=selectors.unsealed_backlog(),
+    )
+    families: list[Metric] = [unsealed]
+    check = selectors.last_check()
+    if check is not None:
+        families.append(
+            GaugeMetricFamily(
+                "pii_audit_last_verification_ok",
+                "1 when the last verify_audit found the chain intact, 0 when broken.",
+                value=1 if check.ok else 0,
+            )
+        )
+        families.append(
+            GaugeMetricFamily(
+                "pii_audit_last_verification_timestamp_seconds",
+                "Unix time of the last verify_audit.",
+                value=check.checked_at.timestamp(),
+            )
+        )
+    return families
 
 
 class BacklogCollector(Collector):
@@ -151,6 +198,7 @@ class BacklogCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         # Imported here: config.urls imports this module before apps are ready.
         from pii.core import registry
+        from pii.jobs.selectors import job_statuses
         from pii.models import DeletionRequest
         from pii.profiles.deletion import deletion_overdue_before
 
@@ -171,6 +219,7 @@ class BacklogCollector(Collector):
             overdue_count = pending.filter(
                 requested_at__lte=deletion_overdue_before(now=now)
             ).count()
+            read_now = [*_job_families(job_statuses()), *_audit_families()]
         except Exception:
             logger.warning("metrics: the backlog gauges could not be read", exc_info=True)
             up.add_metric([], 0)
@@ -189,6 +238,7 @@ class BacklogCollector(Collector):
             "Pending deletion requests older than DELETION_DUE_DAYS.",
             value=overdue_count,
         )
+        yield from read_now
 
 
 def _process_registry() -> CollectorRegistry:

@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pii.api.openapi.refuse_unknown_request_fields",
+        "pii.api.purpose_schema.declare_access_purpose",
     ],
     # The bearer scheme comes from pii.api.openapi.ApiKeyAuthenticationScheme.
 }

@@ -21,6 +21,7 @@ class PiiConfig(AppConfig):
         from pii.core import keycheck, registry
         from pii.core.fields import reset_fernet_key_caches
         from pii.core.scopes import Scope
+        from pii.jobs.services import job_run_store
         from pii.tokens import selectors as token_selectors
         from pii.tokens import services as token_services
 
@@ -49,6 +50,8 @@ class PiiConfig(AppConfig):
         )
         registry.register_purger(token_services.tokens_purger())
         registry.register_purger(access_log_purger())
+        # Every purge and seal run is kept in the database, for /metrics.
+        registry.register_job_observer("pii.jobs", job_run_store)
 
 
 def _create_cache_table(*, using: str, **kwargs: Any) -> None:

@@ -17,6 +17,11 @@ from rest_framework.test import APIClient
 
 from pii.models import Profile
 from tests import support
+from tests.pii_guard import (  # noqa: F401 - hooks of the whole-suite PII guard
+    pytest_runtest_call,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -6,16 +6,23 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from prometheus_client.parser import text_string_to_metric_families
 
 from config import metrics
 from pii.profiles.deletion import deletion_request_create
-from tests.support import create_profile, profile_url, unknown_profile_id
+from tests.support import (
+    METRICS_TOKEN,
+    create_profile,
+    metric_value,
+    profile_url,
+    scrape,
+    unknown_profile_id,
+)
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = "metrics-token-for-tests-0123456789"
+TOKEN = METRICS_TOKEN
 EMAIL = "jane.metrics@example.org"
+value = metric_value
 
 
 @pytest.fixture
@@ -23,25 +30,6 @@ def scraper(anon_client, settings):
     settings.METRICS_TOKEN = TOKEN
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
     return anon_client
-
-
-def scrape(client) -> dict[str, list]:
-    """{sample name: [samples]} of one scrape."""
-    response = client.get("/metrics")
-    assert response.status_code == 200
-    samples: dict[str, list] = {}
-    for family in text_string_to_metric_families(response.content.decode()):
-        for sample in family.samples:
-            samples.setdefault(sample.name, []).append(sample)
-    return samples
-
-
-def value(samples: dict[str, list], name: str, **labels: str) -> float:
-    return sum(
-        s.value
-        for s in samples.get(name, [])
-        if all(s.labels.get(k) == v for k, v in labels.items())
-    )
 
 
 def test_metrics_answer_404_while_no_token_is_configured(anon_client, settings):
@@ -125,24 +113,6 @@ def test_database_queries_per_request_are_observed_by_route(scraper, api_client)
     name = "pii_http_request_db_queries_sum"
     assert value(after, name, route="profile-detail") > value(before, name, route="profile-detail")
     assert "pii_http_request_db_seconds_bucket" in after
-
-
-def test_purge_runs_are_recorded_by_the_hook(scraper):
-    before = scrape(scraper)
-
-    metrics.purge_run_record(removed={"tokens": 3, "data_entries": 2}, duration_seconds=0.5)
-    metrics.purge_run_record(removed={"tokens": 1}, duration_seconds=0.1, failed=True)
-    after = scrape(scraper)
-
-    def delta(name: str, **labels: str) -> float:
-        return value(after, name, **labels) - value(before, name, **labels)
-
-    assert delta("pii_job_rows_total", job="purge", kind="tokens") == 4
-    assert delta("pii_job_rows_total", job="purge", kind="data_entries") == 2
-    assert delta("pii_job_runs_total", job="purge", outcome="ok") == 1
-    assert delta("pii_job_runs_total", job="purge", outcome="failed") == 1
-    assert delta("pii_job_duration_seconds_count", job="purge") == 2
-    assert value(after, "pii_job_last_success_timestamp_seconds", job="purge") > 0
 
 
 def test_backlogs_are_read_at_scrape_time(scraper, api_client):

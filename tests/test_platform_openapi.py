@@ -6,7 +6,12 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
+
+from pii.api_keys.services import api_key_create
+from pii.audit.purposes import PURPOSES
+from tests.support import PROFILES_URL, bearer_client
 
 
 class AssetCollector(HTMLParser):
@@ -99,3 +104,53 @@ def test_the_schema_builds_and_validates_without_warnings(tmp_path, capsys):
 
     assert target.stat().st_size > 0
     assert "/v1/d/pii/profiles" in target.read_text()
+
+
+# --- X-Access-Purpose (docs/audit.md, "Purposes") ---------------------------------------
+
+OPERATIONS = ("get", "put", "post", "patch", "delete")
+
+
+def api_operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in OPERATIONS:
+                yield f"{method.upper()} {path}", operation
+
+
+def test_every_operation_declares_the_optional_purpose_header(schema):
+    operations = dict(api_operations(schema))
+
+    assert len(operations) >= 15
+    for name, operation in operations.items():
+        (header,) = [p for p in operation["parameters"] if p["name"] == "X-Access-Purpose"]
+        assert (header["in"], header["required"]) == ("header", False), name
+        assert header["schema"]["enum"] == list(PURPOSES), name
+
+
+def test_every_operation_documents_the_purpose_refusals(schema):
+    for name, operation in api_operations(schema):
+        bad_request, forbidden = operation["responses"]["400"], operation["responses"]["403"]
+        assert "unknown `X-Access-Purpose`" in bad_request["description"], name
+        assert "limited to purposes" in forbidden["description"], name
+        assert "application/problem+json" in forbidden["content"], name
+
+
+@pytest.mark.django_db
+def test_the_documented_purposes_are_the_accepted_ones(schema):
+    header = next(
+        p
+        for _, operation in api_operations(schema)
+        for p in operation["parameters"]
+        if p["name"] == "X-Access-Purpose"
+    )
+    _, key = api_key_create(
+        name="every-purpose", scopes=["profiles:read"], purposes=PURPOSES, now=timezone.now()
+    )
+    client = bearer_client(key)
+
+    for purpose in header["schema"]["enum"]:
+        response = client.get(PROFILES_URL, HTTP_X_ACCESS_PURPOSE=purpose)
+        assert response.status_code == 200, purpose
+    assert client.get(PROFILES_URL, HTTP_X_ACCESS_PURPOSE="marketing").status_code == 400
+    assert client.get(PROFILES_URL).status_code == 403

@@ -1,9 +1,10 @@
 """API keys in the admin: create (the key is shown once), scopes, revoke, last use.
 
-Keys are created and revoked by `pii.api_keys.services` (as `create_api_key`
-does) and stored as digests (djangorestframework-api-key); the clear key exists
-only in the response to the creation form, rendered by the same call that
-created it (never put in a message, a session, the request or a log). The
+Keys are created, changed and revoked by `pii.api_keys.services` (as
+`create_api_key` does), so each is recorded in the access log, and stored as
+digests (djangorestframework-api-key); the clear key exists only in the
+response to the creation form, rendered by the same call that created it
+(never put in a message, a session, the request or a log). The
 library's own APIKey admin is unregistered, so staff see one kind of key: ours.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -23,7 +25,12 @@ from rest_framework_api_key.models import APIKey as LibraryAPIKey
 
 from pii.admin.display import when_column
 from pii.admin.mixins import ListTitleMixin
-from pii.api_keys.services import api_key_create, api_keys_revoke
+from pii.api_keys.services import (
+    API_KEY_EDITABLE_FIELDS,
+    api_key_create,
+    api_key_update,
+    api_keys_revoke,
+)
 from pii.audit.purposes import PURPOSES, purposes_clean
 from pii.core.scopes import Scope
 from pii.models import ApiKey
@@ -137,6 +144,22 @@ class ApiKeyAdmin(ListTitleMixin, admin.ModelAdmin):
         )
         self.log_addition(request, api_key, self.construct_change_message(request, form, [], True))
         return self._key_created(request, api_key, key)
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        """A change goes through `api_key_update` (recorded with the names of the
+        fields changed), and ticking "revoked" through `api_keys_revoke`; the
+        form's own save is not used. (Adding is `add_view` above.)"""
+        if not change:
+            raise PermissionDenied("Keys are created by the add form only.")
+        now = timezone.now()
+        edited = {
+            name: form.cleaned_data[name]
+            for name in API_KEY_EDITABLE_FIELDS
+            if name in form.cleaned_data
+        }
+        api_key_update(api_key_id=obj.pk, changes=edited, now=now)
+        if "revoked" in form.changed_data and form.cleaned_data.get("revoked"):
+            api_keys_revoke(ids=[obj.pk], now=now)
 
     def _key_created(self, request: HttpRequest, api_key: ApiKey, key: str) -> HttpResponse:
         """Show the new key once, on this response only."""

@@ -38,15 +38,17 @@ DELETION_APPROVE = "admin.deletion.approve"
 DELETION_REJECT = "admin.deletion.reject"
 # API keys (object ids: key prefixes).
 API_KEY_CREATE = "api_key.create"
+API_KEY_UPDATE = "api_key.update"  # details: names of the fields changed, never values
 API_KEY_REVOKE = "api_key.revoke"
 # Commands.
 PURGE_RUN = "purge.run"  # details: rows removed per kind
 REENCRYPT_RUN = "reencrypt.run"  # details: rows re-encrypted per model
 SEARCH_INDEX_REBUILD = "search_index.rebuild"  # details: rows reindexed per kind
-# The access log itself (written by seal_audit, purge_expired, export_audit).
-AUDIT_EXPORT = "audit.export"
-AUDIT_SEAL = "audit.seal"
-AUDIT_RETENTION = "audit.retention"
+# The access log itself (object ids: segment ids where there are some).
+AUDIT_EXPORT = "audit.export"  # export_audit: details since, until, count
+AUDIT_SEAL = "audit.seal"  # seal_audit: the last event of the segment it seals
+AUDIT_VERIFY = "audit.verify"  # verify_audit: what was checked, the first break
+AUDIT_RETENTION = "audit.retention"  # purge_expired: a segment's events removed
 
 ACTIONS = tuple(
     value for name, value in sorted(globals().items()) if name.isupper() and isinstance(value, str)

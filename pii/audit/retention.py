@@ -4,7 +4,9 @@ Registered as the `access_log` Purger (`pii.apps`), so `purge_expired` drives
 it in short batches. A segment is first marked `purged_at` (the trigger allows
 setting it once), then its events are deleted (the trigger allows deleting
 events of a purged segment); the segment row stays, so `verify_audit` still
-checks the chain through it from its stored digests.
+checks the chain through it from its stored digests. Marking a segment is
+recorded as `audit.retention` in the same transaction (the segment's id and
+how many events it loses).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
+from pii.audit import actions
+from pii.audit.services import audit_record
 from pii.core import registry
+from pii.core.timestamps import rfc3339
 from pii.models import AccessEvent, AuditSegment
 
 
@@ -53,6 +58,20 @@ def _delete_some(events: QuerySet[AccessEvent], *, batch_size: int) -> int:
     return deleted
 
 
+def _record_retention(segment: AuditSegment, *, now: datetime) -> None:
+    audit_record(
+        action=actions.AUDIT_RETENTION,
+        object_kind="audit_segment",
+        object_ids=[str(segment.pk)],
+        details={
+            "segment_id": segment.pk,
+            "event_count": segment.event_count,
+            "sealed_at": rfc3339(segment.sealed_at),
+        },
+        now=now,
+    )
+
+
 def purge_batch(*, now: datetime, batch_size: int) -> int:
     """Remove at most batch_size events of purged or due segments, in one
     transaction; marks the oldest due segment purged when no leftover remains.
@@ -62,7 +81,10 @@ def purge_batch(*, now: datetime, batch_size: int) -> int:
         if deleted:
             return deleted
         for segment in _due_segments(now=now).select_for_update(skip_locked=True).order_by("id"):
-            AuditSegment.objects.filter(pk=segment.pk, purged_at__isnull=True).update(purged_at=now)
+            if AuditSegment.objects.filter(pk=segment.pk, purged_at__isnull=True).update(
+                purged_at=now
+            ):
+                _record_retention(segment, now=now)
             deleted = _delete_some(
                 AccessEvent.objects.filter(segment_id=segment.pk), batch_size=batch_size
             )

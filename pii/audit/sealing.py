@@ -20,12 +20,16 @@ at a time, then marked in batches of ids.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
+from pii.audit import actions
 from pii.audit.chain import EVENT_FIELDS, EventsHasher, segment_digest, segment_mac
+from pii.audit.services import audit_record
+from pii.core import registry
 from pii.models import AccessEvent, AuditSegment
 
 # pg_advisory_xact_lock key of seal_audit ("audi" in ASCII).
@@ -78,6 +82,39 @@ def _mark(sealable: QuerySet[AccessEvent], segment: AuditSegment, *, batch_size:
         after = ids[-1]
 
 
+def _next_segment_id() -> int:
+    """The id the new segment will get, known before it is written so that the
+    seal event can name it (the seal lock is held: no other run takes it)."""
+    table = AuditSegment._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608 - a model's table name
+        (next_id,) = cursor.fetchone()
+    return int(next_id)
+
+
+def _record_seal(*, segment_id: int, found: dict[str, Any], now: datetime) -> QuerySet[AccessEvent]:
+    """Write the `audit.seal` event: the segment's id, and the count and id
+    range of the events it seals besides this one. Returns it as a queryset
+    (empty when the log is off), to be sealed with them."""
+    event = audit_record(
+        action=actions.AUDIT_SEAL,
+        object_kind="audit_segment",
+        object_ids=[str(segment_id)],
+        details={
+            "segment_id": segment_id,
+            "event_count": found["count"],
+            "first_event_id": found["first"],
+            "last_event_id": found["last"],
+        },
+        now=now,
+    )
+    pk = event.pk if event is not None else None
+    return AccessEvent.objects.filter(pk=pk, segment__isnull=True)
+
+
 def audit_seal(
     *,
     now: datetime,
@@ -86,17 +123,38 @@ def audit_seal(
     batch_size: int = MARK_BATCH_SIZE,
 ) -> AuditSegment | None:
     """Seal every sealable event into a new segment sealed at `now`; returns it,
-    or None when there was nothing to seal. Raises SealRaced (nothing written)
-    when events appeared between hashing and marking."""
+    or None when there was nothing to seal (then nothing is written).
+
+    The segment's last event is its own `audit.seal` event (written in the
+    same transaction, so it exists exactly when the segment does). The run is
+    reported to the job observers (`pii.core.registry`) as job `seal`, with
+    its duration, whether it succeeded or not. Raises SealRaced (nothing
+    written) when events appeared between hashing and marking."""
+    with registry.job_run("seal") as rows:
+        segment = _seal(now=now, key=key, chunk_size=chunk_size, batch_size=batch_size)
+        rows["events"] = segment.event_count if segment is not None else 0
+    return segment
+
+
+def _seal(
+    *, now: datetime, key: str | None, chunk_size: int, batch_size: int
+) -> AuditSegment | None:
     key = settings.AUDIT_KEY if key is None else key
     with transaction.atomic():
         sealable = _lock_and_sealable()
+        found = sealable.aggregate(count=Count("id"), first=Min("id"), last=Max("id"))
+        if not found["count"]:
+            return None
+        segment_id = _next_segment_id()
+        seal_event = _record_seal(segment_id=segment_id, found=found, now=now)
+        sealable = sealable | seal_event
         hasher = EventsHasher()
         rows = sealable.order_by("id").values(*EVENT_FIELDS).iterator(chunk_size=chunk_size)
         for row in rows:
             hasher.add(row)
-        if hasher.count == 0:
-            return None
+        if hasher.count != found["count"] + seal_event.count():
+            # The seal event would describe other events than the segment holds.
+            raise SealRaced("events appeared while sealing; nothing sealed, run again")
         previous = AuditSegment.objects.order_by("-id").values_list("digest", flat=True).first()
         fields = {
             "previous_digest": previous or "",
@@ -108,7 +166,7 @@ def audit_seal(
         }
         digest = segment_digest(**fields)
         segment = AuditSegment.objects.create(
-            **fields, digest=digest, mac=segment_mac(digest, key=key)
+            id=segment_id, **fields, digest=digest, mac=segment_mac(digest, key=key)
         )
         if _mark(sealable, segment, batch_size=batch_size) != hasher.count:
             raise SealRaced("events appeared while sealing; nothing sealed, run again")

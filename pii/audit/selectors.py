@@ -34,14 +34,16 @@ def last_check() -> AuditCheck | None:
     return AuditCheck.objects.order_by("-checked_at", "-id").first()
 
 
-def events_between(
-    *, since: datetime | None, until: datetime | None
-) -> tuple[QuerySet[AccessEvent], Iterator[dict[str, Any]]]:
-    """Events with since <= occurred_at < until (either bound optional), in id
-    order: the queryset (to count) and a stream of their canonical fields."""
+def events_between(*, since: datetime | None, until: datetime | None) -> QuerySet[AccessEvent]:
+    """Events with since <= occurred_at < until (either bound optional)."""
     events = AccessEvent.objects.all()
     if since is not None:
         events = events.filter(occurred_at__gte=since)
     if until is not None:
         events = events.filter(occurred_at__lt=until)
-    return events, events.order_by("id").values(*EVENT_FIELDS).iterator(chunk_size=2000)
+    return events
+
+
+def events_stream(events: QuerySet[AccessEvent]) -> Iterator[dict[str, Any]]:
+    """The events' canonical fields, in id order, streamed 2000 rows at a time."""
+    return events.order_by("id").values(*EVENT_FIELDS).iterator(chunk_size=2000)

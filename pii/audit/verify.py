@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 
+from pii.audit import actions
 from pii.audit.chain import EVENT_FIELDS, EventsHasher, mac_matches, segment_digest
+from pii.audit.services import audit_record
 from pii.models import AccessEvent, AuditCheck, AuditSegment
 
 CHUNK_SIZE = 2000
@@ -200,10 +203,11 @@ def audit_verify(
 
 
 def audit_check_record(result: Verification, *, now: datetime) -> AuditCheck:
-    """Keep the outcome of a full verification (the admin's dashboard shows the last)."""
+    """Keep the outcome of a full verification (the admin's dashboard shows
+    the last), recorded as `audit.verify` in the same transaction."""
     broken = result.broken
     with transaction.atomic():
-        return AuditCheck.objects.create(
+        check = AuditCheck.objects.create(
             checked_at=now,
             ok=result.ok,
             segments_checked=result.segments,
@@ -212,3 +216,27 @@ def audit_check_record(result: Verification, *, now: datetime) -> AuditCheck:
             problem=broken.kind if broken else "",
             message=broken.message if broken else "",
         )
+        _record_verify(result, now=now, details={"check_id": check.pk})
+    return check
+
+
+def audit_event_check_record(result: Verification, *, event_id: int, now: datetime) -> None:
+    """Record a check of one event (`verify_audit --event`) as `audit.verify`."""
+    _record_verify(result, now=now, details={"event_id": event_id})
+
+
+def _record_verify(result: Verification, *, now: datetime, details: dict[str, Any]) -> None:
+    broken = result.broken
+    audit_record(
+        action=actions.AUDIT_VERIFY,
+        object_kind="audit_segment" if broken else "",
+        object_ids=[str(broken.segment_id)] if broken else [],
+        details={
+            **details,
+            "ok": result.ok,
+            "segments": result.segments,
+            "events": result.events,
+            "problem": broken.kind if broken else "",
+        },
+        now=now,
+    )

@@ -57,23 +57,38 @@ def purge_expired(
     """Remove every row of every registered kind that expired at or before `now`.
 
     Returns `{kind: rows removed}`; with `dry_run`, `{kind: rows due}` and
-    nothing is removed. `progress` is called after every batch. Raises
+    nothing is removed. `progress` is called after every batch. A run (not a
+    dry run) is reported to the job observers (`registry.job_run`). Raises
     ValueError for a batch size below 1, and PurgeFailed when a purger fails
     (rows removed by earlier batches stay removed: each batch commits).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1.")
-    results: dict[str, int] = {}
+
+    def count(purger: registry.Purger, into: dict[str, int]) -> None:
+        into[purger.kind] = purger.count_due(now=now)
+
+    def purge(purger: registry.Purger, into: dict[str, int]) -> None:
+        _purge_kind(purger, now=now, batch_size=batch_size, progress=progress, into=into)
+
+    if dry_run:
+        return _each_kind(count, into={})
+    with registry.job_run("purge") as removed:
+        return _each_kind(purge, into=removed)
+
+
+def _each_kind(
+    step: Callable[[registry.Purger, dict[str, int]], None], *, into: dict[str, int]
+) -> dict[str, int]:
+    """`step` for every registered kind, in order; a failure becomes PurgeFailed
+    carrying what `into` holds so far."""
     for purger in sorted(registry.purgers(), key=lambda p: p.kind):
-        results[purger.kind] = 0
+        into[purger.kind] = 0
         try:
-            if dry_run:
-                results[purger.kind] = purger.count_due(now=now)
-            else:
-                _purge_kind(purger, now=now, batch_size=batch_size, progress=progress, into=results)
+            step(purger, into)
         except Exception as exc:
-            raise PurgeFailed(kind=purger.kind, removed=dict(results), cause=exc) from exc
-    return results
+            raise PurgeFailed(kind=purger.kind, removed=dict(into), cause=exc) from exc
+    return into
 
 
 def _purge_kind(

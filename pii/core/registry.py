@@ -9,10 +9,15 @@ the one place that may wire a selector to its API representation.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -162,3 +167,55 @@ def register_subject_data(item: SubjectData) -> None:
 
 def subject_data() -> list[SubjectData]:
     return list(_subject_data.values())
+
+
+# --- maintenance job runs (purge, seal) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """One finished run of a maintenance job (`purge`, `seal`): rows handled by
+    kind, how long it took, whether it failed, when it ended (wall clock)."""
+
+    job: str
+    rows: dict[str, int]
+    duration_seconds: float
+    failed: bool
+    finished_at: datetime
+
+
+JobObserver = Callable[[JobRun], None]
+_job_observers: dict[str, JobObserver] = {}
+
+
+def register_job_observer(name: str, observer: JobObserver) -> None:
+    """Call `observer(run)` after every job run (pii stores the last run of
+    each job for /metrics; config.metrics counts them in-process)."""
+    _job_observers[name] = observer
+
+
+@contextmanager
+def job_run(job: str) -> Iterator[dict[str, int]]:
+    """Time the block as one run of `job` and report it to every observer when
+    it ends, failed (an exception left the block; it propagates) or not. The
+    block fills the yielded dict with rows by kind. An observer that fails is
+    logged and does not change the run's outcome."""
+    rows: dict[str, int] = {}
+    started = time.monotonic()
+    failed = True
+    try:
+        yield rows
+        failed = False
+    finally:
+        run = JobRun(
+            job=job,
+            rows=dict(rows),
+            duration_seconds=time.monotonic() - started,
+            failed=failed,
+            finished_at=datetime.now(tz=UTC),
+        )
+        for name, observer in list(_job_observers.items()):
+            try:
+                observer(run)
+            except Exception:
+                logger.exception("job observer %s failed for a %s run", name, job)

@@ -81,7 +81,8 @@ def test_filters_by_action_actor_purpose_and_seal(auditor_client):
     assert shown_ids(auditor_client.get(LIST_URL, {"actor_type": "staff"})) == [update.pk]
     assert shown_ids(auditor_client.get(LIST_URL, {"purpose": "checkout"})) == [read.pk]
     assert shown_ids(auditor_client.get(LIST_URL, {"sealed": "no"})) == [update.pk]
-    assert shown_ids(auditor_client.get(LIST_URL, {"sealed": "yes"})) == [read.pk]
+    sealed = AccessEvent.objects.get(action="audit.seal")  # the seal's own event
+    assert shown_ids(auditor_client.get(LIST_URL, {"sealed": "yes"})) == [read.pk, sealed.pk]
 
 
 def test_a_profile_page_shows_its_latest_events_with_a_link(auditor_client, make_profile):
@@ -125,9 +126,10 @@ def test_the_dashboard_shows_the_access_log_figures(auditor_client):
     with time_machine.travel(T0, tick=False):
         items = items_by_label(auditor_client.get("/admin/"))
 
-    assert items["Access events in the last 24 hours"].count == 3
+    # The three of the last day, the seal's own event and the verification's.
+    assert items["Access events in the last 24 hours"].count == 5
     backlog = items["Unsealed access events"]
-    assert backlog.count == 1
+    assert backlog.count == 2  # the event at T0 and the verification's
     assert backlog.note == "last sealed 2025-03-01 11:30 UTC"
     assert backlog.alert is False
     check = items["Access log: last verification failed"]

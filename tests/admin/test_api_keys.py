@@ -179,3 +179,70 @@ def test_a_key_limited_to_purposes_in_the_admin_needs_one_and_is_recorded(office
     assert declared.get("/v1/d/pii/profiles").status_code == 200
     event = AccessEvent.objects.get(action="api_key.create")
     assert (event.actor_type, event.actor_name) == ("staff", "officer")
+
+
+def change_key(client, stored: ApiKey, **fields):
+    data = {
+        "name": stored.name,
+        "scopes": stored.scopes,
+        "purposes": stored.purposes,
+        "expiry_date_0": "",
+        "expiry_date_1": "",
+        **fields,
+    }
+    return client.post(f"{KEYS_URL}{stored.pk}/change/", data)
+
+
+@pytest.mark.django_db
+def test_an_edit_is_recorded_with_the_names_of_the_fields_changed_only(officer_client):
+    add_key(officer_client, name="pos-terminal", scopes=["profiles:read"])
+    stored = ApiKey.objects.get()
+
+    response = change_key(
+        officer_client,
+        stored,
+        name="till-7-renamed",
+        scopes=["profiles:read", "tokenize"],
+        purposes=["checkout"],
+        expiry_date_0="2031-01-31",
+        expiry_date_1="10:00:00",
+    )
+
+    assert response.status_code == 302
+    changed = ApiKey.objects.get()
+    assert (changed.name, changed.scopes, changed.purposes) == (
+        "till-7-renamed",
+        ["profiles:read", "tokenize"],
+        ["checkout"],
+    )
+    (event,) = AccessEvent.objects.filter(action="api_key.update")
+    assert (event.actor_type, event.actor_name) == ("staff", "officer")
+    assert (event.object_kind, event.object_ids) == ("api_key", f" {stored.prefix} ")
+    assert event.details == {"fields": ["name", "scopes", "purposes", "expiry_date"]}
+    assert "till-7" not in repr(AccessEvent.objects.values_list())
+
+
+@pytest.mark.django_db
+def test_saving_an_unchanged_key_records_nothing(officer_client):
+    add_key(officer_client)
+    stored = ApiKey.objects.get()
+
+    response = change_key(officer_client, stored)
+
+    assert response.status_code == 302
+    assert not AccessEvent.objects.filter(action="api_key.update").exists()
+
+
+@pytest.mark.django_db
+def test_ticking_revoked_on_the_key_page_is_a_recorded_revocation(officer_client):
+    key = add_key(officer_client).context["key"]
+    stored = ApiKey.objects.get()
+
+    response = change_key(officer_client, stored, revoked="on")
+
+    assert response.status_code == 302
+    assert ApiKey.objects.get().revoked is True
+    assert bearer(key).get("/v1/d/pii/profiles").status_code == 401
+    (event,) = AccessEvent.objects.filter(action="api_key.revoke")
+    assert (event.actor_name, event.object_ids) == ("officer", f" {stored.prefix} ")
+    assert not AccessEvent.objects.filter(action="api_key.update").exists()

@@ -8,16 +8,18 @@ from django.test import Client
 from django.utils import timezone
 
 from pii.audit.context import bound
-from pii.models import AccessEvent
+from pii.models import AccessEvent, DeletionRequest
 from pii.profiles import deletion
 from tests.support import (
     ADMIN_PROFILES_URL,
     CLERK_PERMISSIONS,
     admin_change_url,
+    approve_in_admin,
     change_form_data,
     make_deletion_request,
     make_profile,
     make_staff,
+    reject_in_admin,
 )
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +101,22 @@ def test_deletion_decisions_are_recorded_with_the_erasure():
     assert [e.subject_id for e in _staff_events("admin.deletion.approve")] == [approved.profile_ref]
     assert [e.subject_id for e in _staff_events("admin.deletion.reject")] == [rejected.profile_ref]
     assert AccessEvent.objects.filter(action="profile.delete_request").count() == 2
+
+
+def test_deletion_requests_and_decisions_made_in_the_admin_are_the_staff_users(officer_client):
+    erased, kept = make_profile(), make_profile()
+
+    for profile in (erased, kept):
+        response = officer_client.post(f"{ADMIN_PROFILES_URL}{profile.pk}/request-deletion/")
+        assert response.status_code == 302
+    approve_in_admin(officer_client, DeletionRequest.objects.get(profile_id=erased.pk).pk)
+    reject_in_admin(
+        officer_client, DeletionRequest.objects.get(profile_id=kept.pk).pk, reason="legal hold"
+    )
+
+    requested = [e.subject_id for e in _staff_events("profile.delete_request")]
+    assert sorted(requested) == sorted([erased.pk, kept.pk])
+    assert [e.subject_id for e in _staff_events("admin.deletion.approve")] == [erased.pk]
+    assert [e.subject_id for e in _staff_events("profile.erase")] == [erased.pk]
+    assert [e.subject_id for e in _staff_events("admin.deletion.reject")] == [kept.pk]
+    assert {e.actor_name for e in AccessEvent.objects.filter(actor_type="staff")} == {"officer"}

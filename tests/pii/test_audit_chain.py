@@ -1,13 +1,10 @@
-"""Sealing the access log into a hash chain, and verifying it: every kind of
-tampering (done with raw SQL after switching the triggers off, as an attacker
-with database access would) is found and named (docs/audit.md). Sealing under
-concurrency: test_audit_chain_concurrency.py."""
+"""Verifying the access log's hash chain: every kind of tampering (done with
+raw SQL after switching the triggers off, as an attacker with database access
+would) is found and named (docs/audit.md). Sealing: tests/pii/test_audit_sealing.py."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from datetime import timedelta
 
 import pytest
@@ -16,7 +13,7 @@ from django.core.management import CommandError, call_command
 from pii.audit import chain, verify
 from pii.audit.sealing import audit_seal
 from pii.audit.verify import audit_verify
-from pii.models import AccessEvent, AuditCheck, AuditSegment
+from pii.models import AccessEvent, AuditCheck
 from tests.pii.audit_support import disable_audit_triggers, make_event, make_events, raw
 from tests.support import T0
 
@@ -28,89 +25,13 @@ def seal(at=T0):
 
 
 def three_segments():
-    """Segments of 3, 2 and 4 events (ids in order)."""
+    """Segments of 3, 2 and 4 events (ids in order), each followed by its own
+    `audit.seal` event: 12 events in all."""
     segments = []
     for index, count in enumerate((3, 2, 4)):
         make_events(count)
         segments.append(seal(T0 + timedelta(minutes=index)))
     return segments
-
-
-# --- sealing ---------------------------------------------------------------------------
-
-
-def test_seal_closes_the_unsealed_events_into_a_chained_segment():
-    first_events = make_events(3)
-    first = seal()
-    make_events(2)
-    second = seal(T0 + timedelta(minutes=5))
-
-    assert (first.event_count, first.first_event_id, first.last_event_id) == (
-        3,
-        first_events[0].pk,
-        first_events[-1].pk,
-    )
-    assert first.previous_digest == ""
-    assert second.previous_digest == first.digest
-    assert second.event_count == 2
-    assert not AccessEvent.objects.filter(segment__isnull=True).exists()
-    assert AccessEvent.objects.filter(segment=first).count() == 3
-
-
-def test_nothing_to_seal_makes_no_segment():
-    assert seal() is None
-    assert not AuditSegment.objects.exists()
-
-
-def test_the_digests_follow_the_documented_format():
-    event = make_event(details={"b": 1, "a": "é"})
-    segment = seal()
-
-    line = (
-        json.dumps(
-            {
-                "action": event.action,
-                "actor_id": event.actor_id,
-                "actor_name": event.actor_name,
-                "actor_type": event.actor_type,
-                "client_address": event.client_address,
-                "details": {"a": "é", "b": 1},
-                "id": event.pk,
-                "object_ids": event.object_ids,
-                "object_kind": event.object_kind,
-                "occurred_at": "2025-03-01T12:00:00.000000Z",
-                "outcome": event.outcome,
-                "purpose": event.purpose,
-                "request_id": event.request_id,
-                "subject_id": event.subject_id,
-                "txid": None,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-        + "\n"
-    ).encode()
-    assert segment.events_digest == hashlib.sha256(line).hexdigest()
-    link = (
-        f'{{"event_count":1,"events_digest":"{segment.events_digest}",'
-        f'"first_event_id":{event.pk},"last_event_id":{event.pk},'
-        '"previous_digest":"","sealed_at":"2025-03-01T12:00:00.000000Z"}'
-    )
-    assert segment.digest == hashlib.sha256(link.encode()).hexdigest()
-    assert segment.mac == chain.segment_mac(segment.digest, key="test-audit-key-not-for-production")
-
-
-def test_seal_audit_command_prints_the_segment():
-    make_events(2)
-    out = io.StringIO()
-
-    call_command("seal_audit", stdout=out)
-    call_command("seal_audit", stdout=out)
-
-    assert "Sealed segment" in out.getvalue()
-    assert "2 event(s)" in out.getvalue()
-    assert "Nothing to seal." in out.getvalue()
 
 
 # --- verification: a sound chain -------------------------------------------------------
@@ -122,7 +43,7 @@ def test_a_sound_chain_verifies():
     result = audit_verify()
 
     assert result.ok
-    assert (result.segments, result.events) == (3, 9)
+    assert (result.segments, result.events) == (3, 12)
 
 
 def test_verify_audit_command_says_ok_and_keeps_the_result():
@@ -131,7 +52,7 @@ def test_verify_audit_command_says_ok_and_keeps_the_result():
 
     call_command("verify_audit", stdout=out)
 
-    assert "OK: 3 segment(s), 9 event(s)" in out.getvalue()
+    assert "OK: 3 segment(s), 12 event(s)" in out.getvalue()
     check = AuditCheck.objects.get()
     assert check.ok
     assert check.segments_checked == 3

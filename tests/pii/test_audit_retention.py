@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from pii.audit import verify
@@ -24,7 +25,8 @@ YEAR_LATER = T0 + timedelta(days=366)
 
 
 def two_segments():
-    """One segment sealed at T0 (3 events), one 200 days later (2 events)."""
+    """One segment sealed at T0 (3 events and its seal event), one 200 days
+    later (2 events and its seal event)."""
     make_events(3)
     old = audit_seal(now=T0)
     make_events(2, occurred_at=T0 + timedelta(days=200))
@@ -41,11 +43,11 @@ def test_purge_removes_the_events_of_expired_segments_and_keeps_the_rows():
 
     removed = purge_expired(now=YEAR_LATER, batch_size=2)
 
-    assert removed["access_log"] == 3
+    assert removed["access_log"] == 4
     old.refresh_from_db()
     assert old.purged_at == YEAR_LATER
     assert not AccessEvent.objects.filter(segment=old).exists()
-    assert AccessEvent.objects.filter(segment=recent).count() == 2
+    assert AccessEvent.objects.filter(segment=recent).count() == 3
     assert AuditSegment.objects.filter(purged_at__isnull=True).get() == recent
 
 
@@ -53,14 +55,14 @@ def test_nothing_is_due_before_the_retention_ends():
     two_segments()
 
     assert purge_expired(now=T0 + timedelta(days=364), dry_run=True)["access_log"] == 0
-    assert purge_expired(now=YEAR_LATER, dry_run=True)["access_log"] == 3
+    assert purge_expired(now=YEAR_LATER, dry_run=True)["access_log"] == 4
 
 
 def test_retention_follows_the_setting(settings):
     settings.AUDIT_RETENTION_DAYS = 30
     two_segments()
 
-    assert purge_expired(now=T0 + timedelta(days=31))["access_log"] == 3
+    assert purge_expired(now=T0 + timedelta(days=31))["access_log"] == 4
 
 
 def test_the_chain_still_verifies_after_a_purge():
@@ -70,7 +72,26 @@ def test_the_chain_still_verifies_after_a_purge():
     result = audit_verify()
 
     assert result.ok
-    assert (result.segments, result.events) == (2, 2)
+    assert (result.segments, result.events) == (2, 3)
+
+
+def test_purging_a_segment_is_recorded_by_the_command():
+    old, _ = two_segments()
+
+    with time_machine.travel(YEAR_LATER, tick=False):
+        call_command("purge_expired", stdout=io.StringIO())
+
+    (event,) = AccessEvent.objects.filter(action="audit.retention")
+    assert (event.actor_type, event.actor_name) == ("command", "purge_expired")
+    assert (event.object_kind, event.object_ids) == ("audit_segment", f" {old.pk} ")
+    assert event.details == {
+        "segment_id": old.pk,
+        "event_count": 4,
+        "sealed_at": "2025-03-01T12:00:00.000000Z",
+    }
+    assert event.segment_id is None  # sealed by the next seal_audit run
+    run = AccessEvent.objects.get(action="purge.run")
+    assert run.details["counts"]["access_log"] == 4
 
 
 def test_a_segment_purged_before_its_time_is_found():

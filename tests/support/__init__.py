@@ -8,4 +8,5 @@ Plain functions: test modules import them from here (`from tests.support import
 
 from tests.support.admin import *  # noqa: F403
 from tests.support.api import *  # noqa: F403
+from tests.support.metrics import *  # noqa: F403
 from tests.support.process import *  # noqa: F403

@@ -4,7 +4,9 @@
 
 One event per line on stdout, in id order, with the fields and format of the
 chain (docs/audit.md): `occurred_at >= since` and `< until`. Progress on stderr.
-Streams: memory stays flat whatever the range.
+Streams: memory stays flat whatever the range. Recorded as `audit.export`
+(the range and the number of events in it) before the first line is written;
+the export holds the events written before that record.
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from pii.audit import actions
 from pii.audit.chain import canonical_json, event_record
-from pii.audit.selectors import events_between
+from pii.audit.context import command_context
+from pii.audit.selectors import events_between, events_stream
+from pii.audit.services import audit_record
+from pii.core.timestamps import rfc3339
 
 PROGRESS_EVERY = 10_000
 
@@ -47,9 +54,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        events, rows = events_between(since=options["since"], until=options["until"])
+        since, until = options["since"], options["until"]
+        events = events_between(since=since, until=until)
         every: int = options["progress_every"]
-        total = events.count() if every else 0
+        total = events.count()
+        with command_context("export_audit"):
+            exported = audit_record(
+                action=actions.AUDIT_EXPORT,
+                details={
+                    "since": rfc3339(since) if since else None,
+                    "until": rfc3339(until) if until else None,
+                    "count": total,
+                },
+                now=timezone.now(),
+            )
+        if exported is not None:
+            # The events that were there when the export began, not its own record.
+            events = events.filter(id__lt=exported.pk)
+        rows = events_stream(events)
         written = 0
         for row in rows:
             self.stdout.write(canonical_json(event_record(row)))

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from pii.audit import actions
+from pii.audit.context import command_context
 from pii.audit.services import audit_record_command_run
 from pii.core.errors import AuditUnavailable
 from pii.core.purge import DEFAULT_BATCH_SIZE, PurgeFailed, PurgeProgress, purge_expired
@@ -76,9 +77,10 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         try:
-            results = purge_expired(
-                now=now, batch_size=options["batch_size"], dry_run=dry_run, progress=report
-            )
+            with command_context("purge_expired"):
+                results = purge_expired(
+                    now=now, batch_size=options["batch_size"], dry_run=dry_run, progress=report
+                )
         except PurgeFailed as exc:
             if not dry_run:
                 try:

@@ -4,7 +4,9 @@ the hash chain (docs/audit.md, "Sealing and verification").
     python manage.py seal_audit
 
 From cron every few minutes; safe when two runs overlap (the second waits for
-the first, then seals what is left, or nothing).
+the first, then seals what is left, or nothing). The segment's last event is
+the run's own `audit.seal` event; each run (even one with nothing to seal) is
+kept for /metrics as job `seal`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from pii.audit.context import command_context
 from pii.audit.sealing import SealRaced, audit_seal
 from pii.core.timestamps import rfc3339
 
@@ -25,7 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         try:
-            segment = audit_seal(now=timezone.now())
+            with command_context("seal_audit"):
+                segment = audit_seal(now=timezone.now())
         except SealRaced as exc:
             raise CommandError(f"seal_audit: {exc}") from exc
         if segment is None:

@@ -16,7 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from pii.audit.verify import audit_check_record, audit_verify
+from pii.audit.context import command_context
+from pii.audit.verify import audit_check_record, audit_event_check_record, audit_verify
 from pii.models import AccessEvent
 
 
@@ -32,7 +33,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        event_id: int | None = options["event"]
+        # Each verification is recorded as `audit.verify`, the command as actor.
+        with command_context("verify_audit"):
+            self._verify(options["event"])
+
+    def _verify(self, event_id: int | None) -> None:
         if event_id is not None:
             self._verify_event(event_id)
             return
@@ -53,6 +58,7 @@ class Command(BaseCommand):
         if segment_id is None:
             raise CommandError(f"verify_audit: event {event_id} is not sealed yet")
         result = audit_verify(up_to_segment=segment_id)
+        audit_event_check_record(result, event_id=event_id, now=timezone.now())
         if result.broken is not None:
             raise CommandError(
                 f"verify_audit: event {event_id} is in segment {segment_id}, but the chain "

@@ -1,0 +1,1 @@
+"""Maintenance jobs' last runs (purge, seal), kept in the database for /metrics."""
