@@ -127,6 +127,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Off only to measure what metrics and the request log cost
+# (scripts/bench_metrics.py); never in production.
+if not env.bool("REQUEST_TELEMETRY", default=True):
+    MIDDLEWARE.remove("config.telemetry.RequestTelemetryMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
