@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from pii.api_keys import cache as key_cache
 from pii.audit import actions
 from pii.audit.purposes import purposes_clean
 from pii.audit.services import audit_record
@@ -82,6 +83,12 @@ def api_keys_revoke(*, ids: Iterable[str], now: datetime) -> list[ApiKey]:
     with transaction.atomic():
         keys = list(ApiKey.objects.select_for_update().filter(pk__in=list(ids), revoked=False))
         ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(revoked=True)
+        # Forgotten now and again once committed (a request in between could
+        # cache the old row again): in every process when the cache is shared
+        # (Redis), in this one otherwise.
+        prefixes = [key.prefix for key in keys]
+        key_cache.api_keys_forget(prefixes)
+        transaction.on_commit(lambda: key_cache.api_keys_forget(prefixes))
         if keys:
             audit_record(
                 action=actions.API_KEY_REVOKE,
