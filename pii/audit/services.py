@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import BigIntegerField, Func
 
-from pii.audit import context
+from pii.audit import actions, context
 from pii.core.errors import AuditUnavailable
 from pii.models import AccessEvent
 
@@ -73,10 +73,30 @@ def audit_record(
         txid=_TransactionId() if connection.vendor == "postgresql" else None,
     )
     try:
-        event.save(force_insert=True)
+        if action in actions.READS and _own_transaction_on_postgresql():
+            _save_without_waiting_for_flush(event)
+        else:
+            event.save(force_insert=True)
     except DatabaseError as exc:
         raise AuditUnavailable() from exc
     return event
+
+
+def _own_transaction_on_postgresql() -> bool:
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _save_without_waiting_for_flush(event: AccessEvent) -> None:
+    """Insert a read's event in a transaction of its own that commits without
+    waiting for its WAL record to reach the disk (`synchronous_commit` off for
+    this transaction only). The insert itself still succeeds or raises before
+    the read is answered; what a PostgreSQL crash can lose is the events of
+    the last moments (up to 3 x wal_writer_delay, ~600 ms by default). Writes
+    keep theirs: their event is in the write's own, durable transaction."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
+        event.save(force_insert=True)
 
 
 def audit_record_profile(
