@@ -116,12 +116,14 @@ MIDDLEWARE = [
     "config.http.ApiOptionsMiddleware",
     # Static files (the admin's, the API docs' assets) from the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, CSRF, the staff user and messages are for the browser side:
+    # the `Browser*` subclasses (config/browser.py) skip /v1/.
+    "config.browser.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.browser.BrowserCsrfViewMiddleware",
+    "config.browser.BrowserAuthenticationMiddleware",
     "config.audit.AuditContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.browser.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a locked-out login with 429.
     "axes.middleware.AxesMiddleware",
