@@ -2,11 +2,12 @@
 skipped on the API's paths (docs/performance.md).
 
 An API request authenticates with its Bearer key (pii.api.auth): it has no
-cookie session, no CSRF token (every API view is CSRF-exempt), no flash
-messages and no staff user. These subclasses of Django's middleware do their
-usual work everywhere else and nothing under `/v1/`, so an API request does
-not pay for them. (django-axes' middleware stays as it is: it only acts on a
-locked-out login, and its system check wants it by name.)
+cookie session, no flash messages and no staff user. These subclasses of
+Django's middleware do their usual work everywhere else and nothing under
+`/v1/`, so an API request does not pay for them. CSRF and django-axes'
+middleware stay as they are: their system checks want them by name, every
+API view is CSRF-exempt (the check reads one cookie and stops), and axes only
+acts on a locked-out login.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponseBase
-from django.middleware.csrf import CsrfViewMiddleware
 
 from config.http import API_PATH_PREFIX
 
@@ -39,13 +39,6 @@ class BrowserOnly:
 
 class BrowserSessionMiddleware(BrowserOnly, SessionMiddleware):
     pass
-
-
-class BrowserCsrfViewMiddleware(BrowserOnly, CsrfViewMiddleware):
-    def process_view(self, request: HttpRequest, *args: Any) -> HttpResponseBase | None:
-        if is_api(request):
-            return None  # every API view is CSRF-exempt: nothing to check
-        return super().process_view(request, *args)
 
 
 class BrowserAuthenticationMiddleware(BrowserOnly, AuthenticationMiddleware):

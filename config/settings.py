@@ -116,11 +116,11 @@ MIDDLEWARE = [
     "config.http.ApiOptionsMiddleware",
     # Static files (the admin's, the API docs' assets) from the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Sessions, CSRF, the staff user and messages are for the browser side:
-    # the `Browser*` subclasses (config/browser.py) skip /v1/.
+    # Sessions, the staff user and messages are for the browser side: the
+    # `Browser*` subclasses (config/browser.py) skip /v1/.
     "config.browser.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "config.browser.BrowserCsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "config.browser.BrowserAuthenticationMiddleware",
     "config.audit.AuditContextMiddleware",
     "config.browser.BrowserMessageMiddleware",

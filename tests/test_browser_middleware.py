@@ -1,5 +1,6 @@
-"""Sessions, CSRF, the staff user and messages run for the browser side only
-(config/browser.py): an API request pays for none of them, the admin keeps all."""
+"""Sessions, the staff user and messages run for the browser side only
+(config/browser.py): an API request pays for none of them, the admin keeps all
+(and CSRF still guards it)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from tests.support import profile_url
 
 pytestmark = pytest.mark.django_db
 
-# What SessionMiddleware, AuthenticationMiddleware, MessageMiddleware and CSRF set.
-BROWSER_ONLY = ("session", "auser", "_messages", "csrf_processing_done")
+# What SessionMiddleware, AuthenticationMiddleware and MessageMiddleware set.
+BROWSER_ONLY = ("session", "auser", "_messages")
 
 
 def test_an_api_request_runs_no_browser_middleware(api_client, profile):
@@ -20,7 +21,6 @@ def test_an_api_request_runs_no_browser_middleware(api_client, profile):
     assert response.status_code == 200
     request = response.wsgi_request
     assert [name for name in BROWSER_ONLY if name in request.__dict__] == []
-    assert "CSRF_COOKIE" not in request.META
     assert "Set-Cookie" not in response.headers
 
 

@@ -12,11 +12,9 @@ from tests.support import make_profile, profile_url
 
 pytestmark = pytest.mark.django_db
 
-FULL = {
-    "full_name": "Marie Curie",
+# Every optional field set (texts, a phone, extended attributes), or none.
+FULL = dict.fromkeys(("full_name", "store_id", "created_by"), "Text 1") | {
     "phone_number": "+4915112345678",
-    "store_id": "store-7",
-    "created_by": "pos-12",
     "extended_attributes": {"loyalty_id": {"data_type": "string", "value": "0042"}},
 }
 
