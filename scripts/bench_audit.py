@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import benchlib
+import benchload
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    benchlib.add_common_arguments(parser, database="bench_audit")
+    benchload.add_common_arguments(parser, database="bench_audit")
     args = parser.parse_args()
-    benchlib.variants_compare(
+    benchload.variants_compare(
         "The access log's cost",
         {"log off": {"AUDIT_LOG_ENABLED": "false"}, "log on": {}},
         args,

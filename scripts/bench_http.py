@@ -26,7 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchlib
-from benchlib import API, Load, Server, Side
+import benchload
+from benchlib import API, Server
+from benchload import Load, Side
 
 PATHS = {
     "profile": "GET profile",
@@ -82,13 +84,13 @@ def table(label: str, results: dict, paths: list[str]) -> str:
         "|---|---|---|---|---|",
     ]
     for path in paths:
-        mine = benchlib.median(results[(label, path)])
-        floor = benchlib.median(results[("floor", path)])
+        mine = benchload.median(results[(label, path)])
+        floor = benchload.median(results[("floor", path)])
         ratio, p99_ratio = mine.rps / floor.rps, mine.p99_ms / floor.p99_ms
         meets = ratio >= RPS_TARGET and (path == "tokenize" or p99_ratio <= P99_TARGET)
         verdict = "" if meets else " (below target)"
         lines.append(
-            f"| {PATHS[path]} | {benchlib.cell(mine)} | {benchlib.cell(floor)} "
+            f"| {PATHS[path]} | {benchload.cell(mine)} | {benchload.cell(floor)} "
             f"| {ratio:.0%}{verdict} | {p99_ratio:.2f}x |"
         )
     return "\n".join(lines)
@@ -96,7 +98,7 @@ def table(label: str, results: dict, paths: list[str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    benchlib.add_common_arguments(parser, database="bench_http")
+    benchload.add_common_arguments(parser, database="bench_http")
     parser.add_argument(
         "--product-dir",
         action="append",
@@ -140,12 +142,12 @@ def main() -> None:
         floor.start()
         sides.insert(0, Side("floor", floor, floor_loads(first_rows)))
 
-        results = benchlib.alternate(sides, paths, rounds=args.rounds, duration=args.duration)
+        results = benchload.alternate(sides, paths, rounds=args.rounds, duration=args.duration)
     finally:
         benchlib.stop_all(servers)
 
     print()
-    print(benchlib.header("HTTP hot paths", rounds=args.rounds, duration=args.duration))
+    print(benchload.header("HTTP hot paths", rounds=args.rounds, duration=args.duration))
     print(
         f"Targets: reads >= {RPS_TARGET:.0%} of the floor's rps with p99 <= "
         f"{P99_TARGET:g}x the floor's; tokenize >= {RPS_TARGET:.0%}. The access log is on."

@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchlib
+import benchload
 
 SCRAPE_TOKEN = "bench-metrics-token"  # noqa: S105 - a local, throwaway token
 
@@ -43,9 +44,9 @@ def scrape_time(servers: dict[str, benchlib.Server], key: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    benchlib.add_common_arguments(parser, database="bench_metrics")
+    benchload.add_common_arguments(parser, database="bench_metrics")
     args = parser.parse_args()
-    benchlib.variants_compare(
+    benchload.variants_compare(
         "Telemetry's cost (metrics and the request log)",
         {
             "without telemetry": {"REQUEST_TELEMETRY": "false"},
