@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check-deploy fuzz browser clean
+.PHONY: run test install lint format check-deploy fuzz browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ check-deploy: $(STAMP)
 ## Fuzz the API against its OpenAPI document on a real gunicorn (about two minutes)
 fuzz: $(STAMP)
 	PYTHON=$(BIN)/python scripts/fuzz.sh
+
+## The hot paths over HTTP against a bare Django floor (PostgreSQL, wrk; a few minutes).
+## BEFORE=/path/to/checkout measures that checkout too, in the same run.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_http.py $(if $(BEFORE),--product-dir before=$(BEFORE)) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

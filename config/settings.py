@@ -116,16 +116,23 @@ MIDDLEWARE = [
     "config.http.ApiOptionsMiddleware",
     # Static files (the admin's, the API docs' assets) from the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, the staff user and messages are for the browser side: the
+    # `Browser*` subclasses (config/browser.py) skip /v1/.
+    "config.browser.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.browser.BrowserAuthenticationMiddleware",
     "config.audit.AuditContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.browser.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a locked-out login with 429.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Off only to measure what metrics and the request log cost
+# (scripts/bench_metrics.py); never in production.
+if not env.bool("REQUEST_TELEMETRY", default=True):
+    MIDDLEWARE.remove("config.telemetry.RequestTelemetryMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -315,6 +322,20 @@ else:
             "LOCATION": "pii_cache",
         }
     }
+# Accepted API keys are remembered this many seconds (pii.api_keys.cache), so a
+# request needs no database query to authenticate; a key revoked or changed
+# elsewhere takes effect within this bound (docs/operations.md, "The API key
+# cache"). In Redis when REDIS_URL is set (shared by every worker and server,
+# and revocation through the service evicts everywhere at once), else in each
+# process's memory. 0: off.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=10)
+if API_KEY_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("API_KEY_CACHE_SECONDS must be 0 or more.")
+CACHES["api_keys"] = (
+    {**CACHES["default"], "KEY_PREFIX": "pii"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-keys"}
+)
 # django-axes: a login (admin site) is refused with 429 for AXES_COOLOFF_MINUTES
 # after AXES_FAILURE_LIMIT failures for one username from one IP address.
 AUTHENTICATION_BACKENDS = [

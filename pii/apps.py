@@ -14,9 +14,10 @@ class PiiConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
         from django.core.signals import setting_changed
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from pii.api.profile_serializers import profile_json
+        from pii.api_keys.cache import api_key_forget_saved
         from pii.audit.retention import access_log_purger
         from pii.core import keycheck, registry
         from pii.core.fields import reset_fernet_key_caches
@@ -34,6 +35,10 @@ class PiiConfig(AppConfig):
         )
         checks.register(keycheck.system_check)
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="pii-cache-table")
+        # A key edited (admin) is not served from the API key cache any more.
+        api_key_model = self.get_model("ApiKey")
+        for signal in (post_save, post_delete):
+            signal.connect(api_key_forget_saved, sender=api_key_model, dispatch_uid="pii-api-keys")
 
         # How /detokenize resolves the ids `pii` owns; addresses and vault
         # register theirs ("address", "data") from their own AppConfig.

@@ -95,6 +95,15 @@ def _key_check_cached_ok() -> Iterator[None]:
     keycheck.forget()
 
 
+@pytest.fixture(autouse=True)
+def _api_key_cache_empty() -> None:
+    """Every test starts with nothing in the API key cache (pii.api_keys.cache),
+    as a freshly started process does."""
+    from django.core.cache import caches
+
+    caches["api_keys"].clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _audit_tables_flushable() -> Any:
     """Test-only: the teardown of `transaction=True` tests flushes every table

@@ -231,7 +231,7 @@ def test_a_lost_database_during_authentication_is_503(make_client, monkeypatch):
     def unreachable(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(ApiKey.objects, "get_from_key", unreachable)
+    monkeypatch.setattr(ApiKey.objects, "get_usable_keys", unreachable)
 
     assert_problem(client.get(f"{BASE}/scoped"), 503)
 

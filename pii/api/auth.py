@@ -1,13 +1,15 @@
 """API-key authentication (`Authorization: Bearer <key>`) and scope checks.
 
 Keys are djangorestframework-api-key keys (`prefix.secret`): looked up by prefix,
-verified against a SHA-512 digest in constant time. Everything is denied unless
+verified against a SHA-512 digest in constant time on every request; the row
+itself is cached for a few seconds (pii.api_keys.cache). Everything is denied unless
 the view names the scope its method needs and the key holds it.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from pii.api_keys import cache as key_cache
 from pii.audit import context as audit_context
 from pii.audit.purposes import PURPOSE_HEADER, purpose_from_header
 from pii.models import ApiKey
@@ -59,13 +62,19 @@ class ApiKeyAuthentication(BaseAuthentication):
             # Refused before any lookup: garbage (a NUL byte that PostgreSQL would
             # reject, megabytes of text) never reaches the database.
             raise exceptions.AuthenticationFailed()
+        prefix = key.partition(".")[0]
         # A refused request's event names the key it tried (its prefix, not secret).
-        audit_context.current().key_prefix = key.partition(".")[0]
-        try:
-            api_key = ApiKey.objects.get_from_key(key)
-        except ApiKey.DoesNotExist as exc:
-            raise exceptions.AuthenticationFailed() from exc
-        if api_key.has_expired:
+        audit_context.current().key_prefix = prefix
+        api_key = key_cache.api_key_cached(prefix)
+        if api_key is None:
+            read_at = time.time()
+            try:
+                api_key = ApiKey.objects.get_usable_keys().get(prefix=prefix)
+            except ApiKey.DoesNotExist as exc:
+                raise exceptions.AuthenticationFailed() from exc
+            key_cache.api_key_remember(api_key, read_at=read_at)
+        # Cached or not, the secret sent is checked against the digest (constant time).
+        if not api_key.is_valid(key) or api_key.has_expired:
             raise exceptions.AuthenticationFailed()
         _touch(api_key)
         return ApiKeyUser(api_key), api_key
@@ -79,6 +88,9 @@ def _touch(api_key: ApiKey) -> None:
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+        # The cached copy learns it too (its read time unchanged), or every
+        # request would write until the entry expires.
+        key_cache.api_key_remember(api_key)
 
 
 class HasScope(BasePermission):

@@ -25,6 +25,7 @@ from pii.api.profile_serializers import (
     ProfileListSerializer,
     ProfileSerializer,
     ProfileUpdateSerializer,
+    profile_json,
 )
 from pii.api.query import validated_query
 from pii.audit import actions
@@ -92,7 +93,7 @@ class ProfileDetailView(APIView):
         _profile_id_or_400(profile_id)
         profile = selectors.profile_get(profile_id=profile_id)
         audit_record_profile(action=actions.PROFILE_READ, profile_id=profile.pk, now=timezone.now())
-        return Response(ProfileSerializer(profile).data)
+        return Response(profile_json(profile))
 
     @profile_schema.update_profile
     def patch(self, request: Request, profile_id: str) -> Response:

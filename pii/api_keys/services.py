@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from pii.api_keys import cache as key_cache
 from pii.audit import actions
 from pii.audit.purposes import purposes_clean
 from pii.audit.services import audit_record
@@ -118,6 +119,7 @@ def api_key_update(*, api_key_id: str, changes: dict[str, Any], now: datetime) -
         if not changed:
             return []
         ApiKey.objects.filter(pk=api_key.pk).update(**{field: cleaned[field] for field in changed})
+        _forget_now_and_on_commit([api_key.prefix])
         audit_record(
             action=actions.API_KEY_UPDATE,
             object_kind="api_key",
@@ -128,6 +130,14 @@ def api_key_update(*, api_key_id: str, changes: dict[str, Any], now: datetime) -
     return changed
 
 
+def _forget_now_and_on_commit(prefixes: list[str]) -> None:
+    """Forget the keys in the cache now and again once committed (a request in
+    between could cache the old row again): in every process when the cache is
+    shared (Redis), in this one otherwise."""
+    key_cache.api_keys_forget(prefixes)
+    transaction.on_commit(lambda: key_cache.api_keys_forget(prefixes))
+
+
 def api_keys_revoke(*, ids: Iterable[str], now: datetime) -> list[ApiKey]:
     """Revoke the keys among `ids` that are not revoked yet; returns those.
     A revoked key stays revoked (the row is kept for the record). Recorded as
@@ -135,6 +145,7 @@ def api_keys_revoke(*, ids: Iterable[str], now: datetime) -> list[ApiKey]:
     with transaction.atomic():
         keys = list(ApiKey.objects.select_for_update().filter(pk__in=list(ids), revoked=False))
         ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(revoked=True)
+        _forget_now_and_on_commit([key.prefix for key in keys])
         if keys:
             audit_record(
                 action=actions.API_KEY_REVOKE,

@@ -50,6 +50,21 @@ AUDIT_SEAL = "audit.seal"  # seal_audit: the last event of the segment it seals
 AUDIT_VERIFY = "audit.verify"  # verify_audit: what was checked, the first break
 AUDIT_RETENTION = "audit.retention"  # purge_expired: a segment's events removed
 
+# Reads: disclosures that change nothing. Their event, when it is a transaction
+# of its own, is committed without waiting for the WAL flush (docs/audit.md, "Cost").
+READS = frozenset(
+    {
+        PROFILE_LIST,
+        PROFILE_READ,
+        ADDRESS_LIST,
+        ADDRESS_READ,
+        DATA_READ,
+        TOKEN_DETOKENIZE,
+        ADMIN_PROFILE_VIEW_UNMASKED,
+        ADMIN_PROFILE_SEARCH,
+    }
+)
+
 ACTIONS = tuple(
     value for name, value in sorted(globals().items()) if name.isupper() and isinstance(value, str)
 )

@@ -21,7 +21,9 @@ def profile_get(*, profile_id: str) -> Profile:
     """The profile with this id. Raises NotFound (also for an erased profile:
     erasure removes the row), and UnreadableRecord when the row cannot be
     decrypted with any configured key (corruption; logged by id at ERROR)."""
-    rows, unreadable = readable_rows(Profile.objects.all(), [profile_id])
+    # Not the search index's columns: nothing shows them, and the tokens are many.
+    profiles = Profile.objects.defer("email_digest", "search_tokens")
+    rows, unreadable = readable_rows(profiles, [profile_id])
     if unreadable:
         raise UnreadableRecord()
     if not rows:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from pii.models import Profile
-from tests.support import PROFILES_URL
+from tests.support import PROFILES_URL, body_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_after_reencrypt_the_old_key_can_be_dropped(api_client) -> None:
         )
         assert api_client.get(f"{addresses_url}/{address['id']}").json()["city"] == "Berlin"
         fetched = api_client.get(f"/v1/d/pii/data/{data['id']}")
-        assert b"".join(fetched.streaming_content) == content
+        assert body_bytes(fetched) == content
         detok = api_client.post("/v1/d/pii/detokenize", {"tokens": {"v": token_id}}, format="json")
         assert detok.json()["data"] == {"v": [1, "two"]}
 

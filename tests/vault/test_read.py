@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
         b"plain text\r\n",
         "Jos\u00e9 \u00c5str\u00f6m \U0001f600".encode("utf-16"),
         os.urandom(100_003),  # not a multiple of the AES block or the stream chunk
+        os.urandom(256 * 1024),  # one stream chunk exactly: answered in one piece
+        os.urandom(256 * 1024 + 1),  # just over: streamed
         os.urandom(600 * 1024),  # several stream chunks
     ],
     ids=lambda c: f"{len(c)}-bytes",
@@ -39,6 +41,7 @@ def test_content_comes_back_byte_exact(store, reader, content):
     response = reader.get(data_url(data_id))
 
     assert response.status_code == 200
+    assert response["Content-Length"] == str(len(content))
     assert body_bytes(response) == content
 
 

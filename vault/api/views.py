@@ -3,8 +3,9 @@
 Each handler: check the path id, validate the body, make one service or
 selector call, answer. Errors are raised, never built here; the OpenAPI
 decoration is `vault.api.schema`. `GET` answers the stored bytes themselves
-(not JSON), streamed from the decrypted buffer in chunks with an exact
-`Content-Length`, so a large entry is not copied again. Whatever media type
+(not JSON) with an exact `Content-Length`: an entry larger than one chunk is
+streamed from the decrypted buffer in chunks, so it is not copied again; a
+smaller one is answered in one piece. Whatever media type
 was stored (`text/html` too), it is an attachment named by its id in a CSP
 sandbox: a stored document never runs script on the API's origin.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import status
@@ -73,12 +74,19 @@ class DataEntryDetailView(APIView):
     required_scopes = {"GET": Scope.DATA_READ, "DELETE": Scope.DATA_WRITE}
 
     @schema.get_data_entry
-    def get(self, request: Request, data_id: str) -> StreamingHttpResponse:
+    def get(self, request: Request, data_id: str) -> HttpResponseBase:
         _check_id(data_id)
         now = timezone.now()
         entry = selectors.data_entry_get(data_id=data_id, now=now)
         services.data_entry_record(actions.DATA_READ, entry.pk, now=now)
-        response = StreamingHttpResponse(_chunks(entry.content), content_type=entry.content_type)
+        response: HttpResponseBase
+        if len(entry.content) <= STREAM_CHUNK_SIZE:
+            # One chunk anyway: a plain response is one write, with no generator.
+            response = HttpResponse(bytes(entry.content), content_type=entry.content_type)
+        else:
+            response = StreamingHttpResponse(
+                _chunks(entry.content), content_type=entry.content_type
+            )
         response["Content-Length"] = str(len(entry.content))
         response["Cache-Control"] = "no-store"
         # The id is the whole filename: `NS-XX-` and hex, nothing to quote or

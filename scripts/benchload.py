@@ -1,0 +1,214 @@
+"""Loading the servers of scripts/benchlib.py with wrk, in alternating rounds, and
+the tables the benchmarks print (docs/performance.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchlib import (
+    API,
+    DEFAULT_ADMIN_URL,
+    PROXY_HEADERS,
+    REPO,
+    Server,
+    api_key_create,
+    database_recreate,
+    product,
+    random_keys,
+    rows_seed,
+    stop_all,
+)
+
+# --- load ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """What wrk is asked to do: a method and path (and JSON body) with headers."""
+
+    name: str
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any = None
+
+
+@dataclass
+class Figures:
+    rps: float
+    p99_ms: float
+    errors: int
+
+
+_LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _milliseconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _LATENCY_UNITS[unit]
+
+
+def wrk(base_url: str, load: Load, *, duration: float, threads: int = 2, connections: int = 8):
+    """Run wrk once; its requests/s, 99th percentile and non-2xx count."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency"]
+    for name, value in {**PROXY_HEADERS, **load.headers}.items():
+        command += ["-H", f"{name}: {value}"]
+    script = None
+    if load.method != "GET":
+        body = json.dumps(load.body)
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+        script.write(
+            f"wrk.method = {json.dumps(load.method)}\n"
+            f"wrk.body = {json.dumps(body)}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n'
+        )
+        script.close()
+        command += ["-s", script.name]
+    command.append(base_url + load.path)
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    finally:
+        if script is not None:
+            os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = _milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    return Figures(rps, p99, errors)
+
+
+@dataclass
+class Side:
+    """One side of a comparison: a server and how to load it for each path."""
+
+    label: str
+    server: Server
+    loads: dict[str, Load]  # path name -> load
+
+
+def alternate(
+    sides: Sequence[Side],
+    paths: Sequence[str],
+    *,
+    rounds: int,
+    duration: float,
+    warmup: float = 3.0,
+    say: Callable[[str], None] = print,
+) -> dict[tuple[str, str], list[Figures]]:
+    """Warm every side up, then for each round and path load the sides one after
+    the other. Returns every run's figures by (side label, path name)."""
+    for side in sides:
+        for path in paths:
+            wrk(side.server.base_url, side.loads[path], duration=warmup)
+    results: dict[tuple[str, str], list[Figures]] = {}
+    for number in range(1, rounds + 1):
+        for path in paths:
+            for side in sides:
+                figures = wrk(side.server.base_url, side.loads[path], duration=duration)
+                results.setdefault((side.label, path), []).append(figures)
+                say(
+                    f"round {number}  {path:<24} {side.label:<16} {figures.rps:8.0f} rps  "
+                    f"p99 {figures.p99_ms:6.1f} ms"
+                    + (f"  ERRORS {figures.errors}" if figures.errors else "")
+                )
+    return results
+
+
+def median(runs: list[Figures]) -> Figures:
+    return Figures(
+        statistics.median(r.rps for r in runs),
+        statistics.median(r.p99_ms for r in runs),
+        sum(r.errors for r in runs),
+    )
+
+
+def cell(figures: Figures) -> str:
+    text = f"{figures.rps:,.0f} rps, p99 {figures.p99_ms:.1f} ms"
+    return text + (f" ({figures.errors} errors)" if figures.errors else "")
+
+
+def command_line() -> str:
+    return " ".join(shlex.quote(a) for a in [Path(sys.argv[0]).as_posix(), *sys.argv[1:]])
+
+
+def header(title: str, *, rounds: int, duration: float) -> str:
+    return (
+        f"{title}: median of {rounds} rounds, wrk -t2 -c8 -d{duration:g}s per run, "
+        f"sides alternating; {os.cpu_count()} cores, load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        + f"\n\n    {command_line()}\n"
+    )
+
+
+def add_common_arguments(parser: Any, *, database: str) -> None:
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database", default=database, help="dropped and re-created")
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a database to connect to")
+
+
+# --- one path, the product under settings that differ -------------------------------------
+
+
+def variants_compare(
+    title: str,
+    variants: dict[str, dict[str, str]],
+    args: Any,
+    *,
+    budget_percent: float,
+    after: Callable[[dict[str, Server], str], None] | None = None,
+) -> None:
+    """GET profile on this checkout under each of `variants` (label -> extra
+    environment; the first is the baseline), on one database, loaded
+    alternately; prints each side and the cost of the others against the first.
+    `after(servers, key)` runs while the servers are still up."""
+    url = database_recreate(args.database, args.admin_url)
+    keys = random_keys()
+    servers: dict[str, Server] = {}
+    try:
+        for label, env in variants.items():
+            servers[label] = server = product(label, REPO, url, keys, **env)
+            server.start()
+        first = next(iter(servers.values()))
+        key = api_key_create(first, "bench")
+        rows = rows_seed(first, key)
+        load = Load(
+            "profile",
+            "GET",
+            f"{API}/profiles/{rows.profile_id}",
+            {"Authorization": f"Bearer {key}"},
+        )
+        sides = [Side(label, server, {"profile": load}) for label, server in servers.items()]
+        results = alternate(sides, ["profile"], rounds=args.rounds, duration=args.duration)
+        if after is not None:
+            after(servers, key)
+    finally:
+        stop_all(servers.values())
+
+    print()
+    print(header(title, rounds=args.rounds, duration=args.duration))
+    base = median(results[(sides[0].label, "profile")])
+    print("| GET profile | rps | p99 | cost vs " + sides[0].label + " |")
+    print("|---|---|---|---|")
+    for side in sides:
+        figures = median(results[(side.label, "profile")])
+        cost = (base.rps - figures.rps) / base.rps * 100
+        print(
+            f"| {side.label} | {figures.rps:,.0f} | {figures.p99_ms:.1f} ms "
+            f"| {'-' if side is sides[0] else f'{cost:.1f} %'} |"
+        )
+    print(f"\nBudget: at most {budget_percent:g} % fewer requests/s.")

@@ -1,0 +1,115 @@
+"""Where one request's time goes, in process: cProfile over N requests of a hot path.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_profile \\
+    SECRET_KEY=... FERNET_KEYS=... BLIND_INDEX_KEY=... AUDIT_KEY=... \\
+    .venv/bin/python scripts/profile_hot_paths.py [--path profile] [--requests 2000]
+
+Production settings (`config.settings`, DEBUG off), the whole middleware stack
+and the access log on, through Django's test client (no network, no gunicorn).
+Migrates the database, seeds a key and the rows, then prints the time per
+request (wall, and CPU in this process: the figure that holds on a busy
+machine), then the functions with the most cumulative time under cProfile
+(docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("DJANGO_READ_DOT_ENV", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # no request log line on the terminal
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from pii.api_keys.services import api_key_create  # noqa: E402
+
+API = "/v1/d/pii"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--path", choices=["profile", "address", "data", "tokenize"], default="profile"
+    )
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    _, key = api_key_create(
+        name="profile",
+        scopes=["profiles:read", "profiles:write", "data:read", "data:write", "tokenize"],
+        now=timezone.now(),
+    )
+    client = Client(
+        SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_X_FORWARDED_PROTO="https"
+    )
+    post = lambda path, body: client.post(API + path, body, content_type="application/json").json()  # noqa: E731
+    profile = post(
+        "/profiles", {"email": f"p.{time.time_ns()}@example.org", "full_name": "Bench Mark"}
+    )
+    address = post(
+        f"/profiles/{profile['id']}/addresses",
+        {
+            "full_name": "B M",
+            "address_line_1": "Hauptstrasse 1",
+            "zip_code": "10115",
+            "city": "Berlin",
+            "country_code": "DE",
+        },
+    )
+    entry = post(
+        "/data",
+        {"content_type": "application/json", "content": base64.b64encode(b'{"a": 1}').decode()},
+    )
+    tokens = {"data": {f"k{i}": f"value {i}" for i in range(25)}}
+    run = {
+        "profile": lambda: client.get(f"{API}/profiles/{profile['id']}"),
+        "address": lambda: client.get(f"{API}/profiles/{profile['id']}/addresses/{address['id']}"),
+        "data": lambda: client.get(f"{API}/data/{entry['id']}"),
+        "tokenize": lambda: client.post(f"{API}/tokenize", tokens, content_type="application/json"),
+    }[args.path]
+    for _ in range(200):
+        if (status := run().status_code) != 200:
+            raise SystemExit(f"{args.path} answered {status}")
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(args.requests):
+        run()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(
+        f"{args.path}: {wall / args.requests * 1000:.3f} ms per request, of which "
+        f"{cpu / args.requests * 1000:.3f} ms CPU in this process (the rest: waiting "
+        "for the database)"
+    )
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(args.requests):
+        run()
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"{args.path}: {elapsed / args.requests * 1000:.3f} ms per request (under cProfile)")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

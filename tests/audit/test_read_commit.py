@@ -1,0 +1,65 @@
+"""A read's event commits without waiting for the WAL flush, a write's does not
+(docs/audit.md, "Cost"); a read whose event cannot be written still fails 503.
+PostgreSQL only: elsewhere every event commits as before."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
+
+from pii.core.timestamps import rfc3339
+from pii.models import AccessEvent
+from tests.support import address_url, assert_problem, make_address, profile_url
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# `SET LOCAL synchronous_commit TO off`, inside the event's INSERT itself.
+ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)"
+
+
+def _event_inserts(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('INSERT INTO "pii_accessevent"')
+    ]
+
+
+@pytest.mark.parametrize("what", ["profile", "address"])
+def test_a_reads_event_commits_without_waiting_for_the_flush(api_client, profile, what):
+    url = profile_url(profile.pk)
+    if what == "address":
+        url = address_url(profile.pk, make_address(profile).pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(url)
+
+    assert response.status_code == 200
+    (insert,) = _event_inserts(queries)
+    assert ASYNC_COMMIT in insert
+    assert AccessEvent.objects.filter(request_id=response["X-Request-ID"]).count() == 1
+
+
+def test_a_writes_event_keeps_the_writes_durable_commit(api_client, profile):
+    body = {"last_updated_at": rfc3339(profile.updated_at), "full_name": "Marie Curie"}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.patch(profile_url(profile.pk), body, format="json")
+
+    assert response.status_code == 200
+    (insert,) = _event_inserts(queries)
+    assert ASYNC_COMMIT not in insert
+
+
+def test_a_read_whose_event_cannot_be_written_is_not_answered(api_client, profile, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise DatabaseError("the access log table is gone")
+
+    monkeypatch.setattr(AccessEvent, "save", refuse)
+    api_client.raise_request_exception = False
+
+    response = api_client.get(profile_url(profile.pk))
+
+    assert_problem(response, 503)
+    assert profile.email not in response.content.decode()
