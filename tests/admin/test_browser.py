@@ -260,7 +260,7 @@ def test_an_officer_sees_clear_values_edits_and_rejects(browser_page, live_serve
 
 
 # The customer of the deletion tests, with a store id (fake data: the doc's pictures).
-SUBJECT_PROFILE = {**REQUESTED_PROFILE, "store_id": "store-wuppertal-01"}
+SUBJECT_PROFILE = {**REQUESTED_PROFILE, "store_id": "store-0042-01"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -275,7 +275,7 @@ def test_staff_export_a_customers_data_and_download_the_erasure_receipt(
     # The shop's till creates the customer (purpose: checkout); later its
     # customer service reads the profile. Both are in the access log.
     _, key = ApiKey.objects.create_key(
-        name="store-wuppertal-pos", scopes=["profiles:read", "profiles:write"]
+        name="store-0042-pos", scopes=["profiles:read", "profiles:write"]
     )
     api = page.context.request
     profiles_url = f"{live_server.url}/v1/d/pii/profiles"
@@ -313,7 +313,7 @@ def test_staff_export_a_customers_data_and_download_the_erasure_receipt(
     assert data["profile"]["email"] == "jane.doe@example.org"
     assert [a["city"] for a in data["addresses"]] == ["Wuppertal"]
     accesses = [(e["action"], e["actor_name"], e["purpose"]) for e in data["access_log"]]
-    assert ("profile.read", "store-wuppertal-pos", "customer_service") in accesses
+    assert ("profile.read", "store-0042-pos", "customer_service") in accesses
     assert ("profile.export", "dpo", "data_subject_request") in accesses
     page.goto((tmp_path / "summary.html").as_uri())
     assert page.locator("h1").inner_text() == f"Your personal data: profile {profile.display_id}"
