@@ -178,3 +178,10 @@ def shot(screenshots_dir: Path) -> Callable[[Any, str], None]:
         page.screenshot(path=str(screenshots_dir / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def access_log_down(db: None) -> Iterator[None]:
+    """For the whole test: every insert into the access log fails."""
+    with support.access_log_refusing():
+        yield

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
-from django.db import DatabaseError
 from django.test import Client
 
 from pii.audit.sealing import audit_seal
@@ -24,6 +23,7 @@ from pii.subject_rights.receipt import NOT_SEALED, receipt_document
 from tests.support import (
     CLERK_PERMISSIONS,
     T0,
+    access_log_refusing,
     make_address,
     make_deletion_request,
     make_profile,
@@ -108,16 +108,11 @@ def test_erasure_stores_the_id_of_its_access_log_event(erased):
     assert stored["access_log_event_id"] == erase_event_id(profile)
 
 
-def test_no_erasure_and_no_receipt_when_its_event_cannot_be_written(make_profile, monkeypatch):
+def test_no_erasure_and_no_receipt_when_its_event_cannot_be_written(make_profile):
     profile = make_profile()
     request = make_deletion_request(profile, now=T0)
 
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise DatabaseError("the access log table is gone")
-
-    monkeypatch.setattr(AccessEvent, "save", refuse)
-
-    with pytest.raises(AuditUnavailable):
+    with access_log_refusing(), pytest.raises(AuditUnavailable):
         deletion_request_approve(deletion_request_id=request.pk, now=T0, decided_by=None)
     assert Profile.objects.filter(pk=profile.pk).exists()
     record = DeletionRequest.objects.get(pk=request.pk)

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import base64
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from addresses.models import Address
 from addresses.services import address_get_or_create
 from pii.core.ids import new_object_id
-from pii.models import SCOPES, ApiKey, DeletionRequest, Profile
+from pii.models import SCOPES, AccessEvent, ApiKey, DeletionRequest, Profile
 from pii.profiles.deletion import deletion_request_create
 from pii.profiles.rules import PROFILE_WRITABLE_FIELDS
 from pii.profiles.services import profile_get_or_create
@@ -314,3 +315,18 @@ def assert_problem(response: Any, status: int, *, title: str | None = None) -> d
     assert "Traceback" not in text
     assert 'File "' not in text
     return body
+
+
+@contextmanager
+def access_log_refusing() -> Iterator[None]:
+    """Every insert into the access log fails as a lost table would (a database
+    error), whichever way the insert is written (ORM or SQL)."""
+    table = AccessEvent._meta.db_table
+
+    def refuse(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        if sql.lstrip().upper().startswith("INSERT") and table in sql:
+            raise DatabaseError("the access log table is gone")
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(refuse):
+        yield
