@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check-deploy fuzz browser clean
+.PHONY: run test install lint format check-deploy fuzz browser clean bench-search
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ check-deploy: $(STAMP)
 ## Fuzz the API against its OpenAPI document on a real gunicorn (about two minutes)
 fuzz: $(STAMP)
 	PYTHON=$(BIN)/python scripts/fuzz.sh
+
+## Search benchmark at N profiles (HTTP under gunicorn vs pg_trgm; seeds the bench_search DB once)
+N ?= 1000000
+BENCH_SEARCH_DB ?= postgres://postgres@127.0.0.1:5432/bench_search
+bench-search: $(STAMP)
+	psql "$(dir $(BENCH_SEARCH_DB))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_SEARCH_DB))'" | grep -q 1 \
+	  || psql "$(dir $(BENCH_SEARCH_DB))postgres" -c "CREATE DATABASE $(notdir $(BENCH_SEARCH_DB))"
+	DATABASE_URL=$(BENCH_SEARCH_DB) $(BIN)/python scripts/bench_search.py --n $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
