@@ -17,7 +17,8 @@ from django.db import connection
 
 from pii.core.fields import readable_rows
 from pii.models import Profile
-from pii.profiles.search_tokens import NORMALIZE, Branch
+from pii.profiles.search_seal import FIELD_INDEX, InvalidTag, open_seal, sealer
+from pii.profiles.search_tokens import NORMALIZE, Branch, normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -63,21 +64,24 @@ def where_sql(
     return f"blind_index_version = %s AND ({' OR '.join(parts)})", [version, *params]
 
 
-def branch_columns_sql(
+def verify_columns_sql(
     branches: Sequence[Branch], *, indexable: bool, always: str | None
 ) -> tuple[str, list[Any]]:
-    """Per branch, the encrypted column when that branch's tokens matched, else NULL.
+    """The columns a candidate is verified with: `search_seal`, then, for a row
+    without one (stored before it existed, not yet rebuilt), per branch the
+    encrypted column when that branch's tokens matched, else NULL.
 
-    Only these are decrypted, so a candidate costs one or two decryptions, never
-    four. `always` is a column the caller needs for every row (the sort key).
+    So a candidate costs one AES-GCM opening, or without a seal one or two Fernet
+    decryptions, never four. `always` is a column the caller needs for every row
+    (the sort key).
     """
-    cols, params = [], []
+    cols, params = ["search_seal"], []
     for branch in branches:
         if branch.column == always:
-            cols.append(branch.column)
+            cols.append(f"CASE WHEN search_seal IS NULL THEN {branch.column} END")
             continue
         sql, branch_params = _contains_sql(branch, indexable=indexable)
-        cols.append(f"CASE WHEN {sql} THEN {branch.column} END")
+        cols.append(f"CASE WHEN search_seal IS NULL AND {sql} THEN {branch.column} END")
         params.extend(branch_params)
     return ", ".join(cols), params
 
@@ -114,6 +118,54 @@ def matches(
     except InvalidToken:
         log_unreadable(row_id)
     return False
+
+
+class Verifier:
+    """Checks candidates against the exact rule: through the row's seal (one
+    AES-GCM opening), or the Fernet columns of `verify_columns_sql` without one."""
+
+    def __init__(self, branches: Sequence[Branch], version: int, sort_field: str | None) -> None:
+        self.branches = branches
+        self.checks = tuple((FIELD_INDEX[b.field], b.needle) for b in branches)
+        self.cipher = sealer(version)
+        self.sort_field = sort_field  # email or full_name: its normalized value is wanted
+        self.sort_index = {"email": 0, "full_name": 1}.get(sort_field or "", -1)
+        columns = [b.column for b in branches]
+        self.sort_raw = columns.index(sort_field) if sort_field in columns else -1
+
+    def check(self, row_id: str, seal: Any, raws: Sequence[Any]) -> tuple[bool, str | None]:
+        """(whether the row matches, its normalized sort value when asked for).
+
+        An unreadable row (corruption, a copied seal) does not match; it is
+        logged at ERROR by id and the search answers the other rows.
+        """
+        if seal is None:
+            return self._check_fernet(row_id, raws)
+        try:
+            values = open_seal(self.cipher, row_id, seal)
+        except InvalidTag:
+            log_unreadable(row_id)
+            return False, None
+        for index, needle in self.checks:
+            value = values[index]
+            if value is not None and needle in value:
+                return True, values[self.sort_index] if self.sort_index >= 0 else None
+        return False, None
+
+    def _check_fernet(self, row_id: str, raws: Sequence[Any]) -> tuple[bool, str | None]:
+        cache: dict[str, str] = {}
+        if not matches(self.branches, raws, cache, row_id=row_id):
+            return False, None
+        if self.sort_field is None:
+            return True, None
+        value = cache.get(self.sort_field)
+        if value is None and raws[self.sort_raw] is not None:
+            try:
+                value = decrypt(raws[self.sort_raw])
+            except InvalidToken:
+                log_unreadable(row_id)
+                return False, None
+        return True, None if value is None else normalize_text(value)
 
 
 def time_order(field: str) -> list[str]:

@@ -33,7 +33,7 @@ from pii.core.fields import readable_rows
 from pii.models import Profile
 from pii.profiles.services import profile_reindex
 
-REINDEXED_FIELDS = ["search_tokens", "email_digest", "blind_index_version"]
+REINDEXED_FIELDS = ["search_tokens", "search_seal", "email_digest", "blind_index_version"]
 
 
 class Command(BaseCommand):
@@ -55,7 +55,8 @@ class Command(BaseCommand):
             )
         rows = Profile.objects.all()
         if not options["all"]:
-            rows = rows.exclude(blind_index_version=version)
+            # Rows of another key version, and rows without a seal (stored before it existed).
+            rows = rows.exclude(blind_index_version=version, search_seal__isnull=False)
         batch_size = max(1, options["batch_size"])
         last_id = ""
         done = 0
