@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 SAMPLE_ROWS = 2000
 DENSE_MIN_HITS = 50
 DENSE_FACTOR = 5
-DENSE = -1
 # Rows fetched per round trip while walking an index through the server-side cursor.
 WALK_CHUNK = 1024
 
@@ -187,15 +186,6 @@ def load_page(ids: Sequence[str]) -> list[Profile]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _count_upto(where: str, params: list[Any], limit: int) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS probe",  # noqa: S608
-            [*params, limit],
-        )
-        return cursor.fetchone()[0]
-
-
 def _rows_estimate_sql(table: str) -> str:
     """SQL: the table's row count now, as the planner estimates it.
 
@@ -218,44 +208,28 @@ def sample_percent_sql(table: str) -> str:
     return f"least(100, coalesce(%s * 100.0 / {_rows_estimate_sql(table)}, 0))"
 
 
-def probe(branches: Sequence[Branch], version: int, *, window: int) -> int:
-    """How many candidates, up to `window` + 1; DENSE when obviously more.
+def dense(branches: Sequence[Branch], version: int, *, window: int) -> bool:
+    """Whether the candidates are obviously more than DENSE_FACTOR windows.
 
-    PostgreSQL: counting candidates through GIN builds the bitmap of *all* of them
-    (60 ms for gmail.com at 1M rows). So a random sample of ~SAMPLE_ROWS rows
-    (TABLESAMPLE SYSTEM) is checked first, in the same statement: when it
-    extrapolates to more than DENSE_FACTOR windows (with at least DENSE_MIN_HITS
-    hits, far beyond sampling noise), the exact count is skipped (its subquery is
-    an init plan, evaluated only when the ELSE branch is reached). Without
-    statistics nothing is sampled (see _rows_estimate_sql).
+    PostgreSQL: fetching (or counting) candidates through GIN builds the bitmap of
+    *all* of them (60 ms for gmail.com at 1M rows). So a random sample of
+    ~SAMPLE_ROWS rows (TABLESAMPLE SYSTEM) is checked first: dense when it
+    extrapolates to more than DENSE_FACTOR windows with at least DENSE_MIN_HITS
+    hits, far beyond sampling noise. Without statistics nothing is sampled (see
+    _rows_estimate_sql) and the answer is False, as always on SQLite.
     """
-    where, params = where_sql(branches, version, indexable=True)
     if connection.vendor != "postgresql":
-        return _count_upto(where, params, window + 1)
+        return False
     sample_where, sample_params = where_sql(branches, version, indexable=False)
-    rows = _rows_estimate_sql(TABLE)
     sql = (
-        "WITH sample AS ("  # noqa: S608
-        f"  SELECT count(*) FILTER (WHERE {sample_where}) AS hits, count(*) AS seen"
-        f"  FROM {TABLE} TABLESAMPLE SYSTEM ({sample_percent_sql(TABLE)})"
-        ") SELECT CASE WHEN hits >= %s AND hits * "
-        f"{rows} >= %s * seen THEN -1 ELSE "
-        f"(SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS probe) "
-        "END FROM sample"
+        "SELECT count(*) FILTER (WHERE "  # noqa: S608
+        f"{sample_where}) AS hits, count(*) AS seen, {_rows_estimate_sql(TABLE)} AS estimate"
+        f" FROM {TABLE} TABLESAMPLE SYSTEM ({sample_percent_sql(TABLE)})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                *sample_params,
-                SAMPLE_ROWS,
-                DENSE_MIN_HITS,
-                DENSE_FACTOR * window,
-                *params,
-                window + 1,
-            ],
-        )
-        return cursor.fetchone()[0]
+        cursor.execute(sql, [*sample_params, SAMPLE_ROWS])
+        hits, seen, estimate = cursor.fetchone()
+    return hits >= DENSE_MIN_HITS and hits * (estimate or 0) >= DENSE_FACTOR * window * seen
 
 
 def force_index_walk() -> None:
