@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 # Density sampling before the exact candidate count (PostgreSQL only, see probe).
 SAMPLE_ROWS = 2000
 DENSE_MIN_HITS = 50
-DENSE_FACTOR = 5
+DENSE_FACTOR = 3
 # Rows fetched per round trip while walking an index through the server-side cursor.
 WALK_CHUNK = 1024
 
