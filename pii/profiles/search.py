@@ -122,7 +122,10 @@ def profile_search(*, q: str | None, sort: str, offset: int, count: int) -> Sear
         return _list_all(field, descending, offset, count)
     branches = tuple(parse_query(q, version=version))
     page = _Page(branches, version, field, descending, offset, count)
-    if not sql.dense(branches, version, window=SEARCH_WINDOW):
+    probed = sql.probe(branches, version, window=SEARCH_WINDOW)
+    if probed == 0:
+        return SearchResult(profiles=[], total=0)
+    if probed is None or 0 < probed <= SEARCH_WINDOW:
         candidates = _fetch_candidates(page)
         if len(candidates) <= SEARCH_WINDOW:
             return _rank_few(page, candidates)

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 SAMPLE_ROWS = 2000
 DENSE_MIN_HITS = 50
 DENSE_FACTOR = 3
+DENSE = -1
 # Rows fetched per round trip while walking an index through the server-side cursor.
 WALK_CHUNK = 1024
 
@@ -208,28 +209,49 @@ def sample_percent_sql(table: str) -> str:
     return f"least(100, coalesce(%s * 100.0 / {_rows_estimate_sql(table)}, 0))"
 
 
-def dense(branches: Sequence[Branch], version: int, *, window: int) -> bool:
-    """Whether the candidates are obviously more than DENSE_FACTOR windows.
+def probe(branches: Sequence[Branch], version: int, *, window: int) -> int | None:
+    """How many candidates: DENSE when obviously more than DENSE_FACTOR windows,
+    None when a few (fetch them at once), else the count up to `window` + 1.
 
-    PostgreSQL: fetching (or counting) candidates through GIN builds the bitmap of
-    *all* of them (60 ms for gmail.com at 1M rows). So a random sample of
-    ~SAMPLE_ROWS rows (TABLESAMPLE SYSTEM) is checked first: dense when it
+    PostgreSQL: fetching or counting candidates through GIN builds the bitmap of
+    *all* of them (60 ms for gmail.com at 1M rows), and fetching 10,001 of them
+    visits as many heap pages. So a random sample of ~SAMPLE_ROWS rows
+    (TABLESAMPLE SYSTEM) is checked first, in the same statement: dense when it
     extrapolates to more than DENSE_FACTOR windows with at least DENSE_MIN_HITS
-    hits, far beyond sampling noise. Without statistics nothing is sampled (see
-    _rows_estimate_sql) and the answer is False, as always on SQLite.
+    hits, far beyond sampling noise; None when it extrapolates to under half a
+    window (the fetch, capped at window + 1, is then the count); in between, the
+    exact count (an init plan, evaluated only in that branch; the bitmap scan
+    skips the heap where the visibility map allows). Without statistics nothing
+    is sampled (see _rows_estimate_sql): None. SQLite: always None.
     """
     if connection.vendor != "postgresql":
-        return False
+        return None
+    where, params = where_sql(branches, version, indexable=True)
     sample_where, sample_params = where_sql(branches, version, indexable=False)
     sql = (
-        "SELECT count(*) FILTER (WHERE "  # noqa: S608
-        f"{sample_where}) AS hits, count(*) AS seen, {_rows_estimate_sql(TABLE)} AS estimate"
-        f" FROM {TABLE} TABLESAMPLE SYSTEM ({sample_percent_sql(TABLE)})"
+        "WITH sample AS ("  # noqa: S608
+        f"  SELECT count(*) FILTER (WHERE {sample_where}) AS hits, count(*) AS seen,"
+        f"  {_rows_estimate_sql(TABLE)} AS estimate"
+        f"  FROM {TABLE} TABLESAMPLE SYSTEM ({sample_percent_sql(TABLE)})"
+        ") SELECT CASE WHEN hits >= %s AND hits * estimate >= %s * seen THEN -1"
+        " WHEN coalesce(hits * estimate < %s * seen, true) THEN NULL ELSE "
+        f"(SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS probe) "
+        "END FROM sample"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sample_params, SAMPLE_ROWS])
-        hits, seen, estimate = cursor.fetchone()
-    return hits >= DENSE_MIN_HITS and hits * (estimate or 0) >= DENSE_FACTOR * window * seen
+        cursor.execute(
+            sql,
+            [
+                *sample_params,
+                SAMPLE_ROWS,
+                DENSE_MIN_HITS,
+                DENSE_FACTOR * window,
+                window / 2,
+                *params,
+                window + 1,
+            ],
+        )
+        return cursor.fetchone()[0]
 
 
 def force_index_walk() -> None:
