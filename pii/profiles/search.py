@@ -1,5 +1,6 @@
 """Profile search over encrypted fields, through the blind index (docs/search.md):
-the plan. Tokens live in pii.profiles.search_tokens, SQL and verification in
+the plan. Tokens live in pii.profiles.search_tokens, the seal candidates are
+checked against in pii.profiles.search_seal, SQL and verification in
 pii.profiles.search_sql.
 
 `q` matches a profile when its normalized form is a substring of the normalized
@@ -8,16 +9,18 @@ email, full name or phone digits. The database cannot read those fields, so:
 1. the query is cut into trigram tokens per field (each field has its own HMAC key)
    and the rows whose `search_tokens` contain all tokens of at least one field are
    the *candidates* (PostgreSQL: `@>` on the GIN index; SQLite: `json_each`, a scan);
-2. candidates are decrypted, only in the field(s) whose tokens matched, and checked
-   with the exact substring rule: trigram sets also match non-contiguous text, so
-   false positives never reach the answer.
+2. candidates are checked with the exact substring rule against their seal (one
+   AES-GCM opening; rows without one: their Fernet columns, only the field(s)
+   whose tokens matched): trigram sets also match non-contiguous text, so false
+   positives never reach the answer.
 
-The plan is chosen here, not by the planner, after probing how many candidates
-there are (at most SEARCH_WINDOW + 1 are counted):
+The plan is chosen here, not by the planner, after a density sample (and, when
+it is inconclusive, a count up to SEARCH_WINDOW + 1; see search_sql.probe):
 
-- no candidate: done (one query);
-- at most SEARCH_WINDOW: all candidates are fetched through the index, verified
-  and sorted in Python, so `total` is exact;
+- no candidate: done;
+- at most SEARCH_WINDOW: all candidates are fetched through the index (at most
+  SEARCH_WINDOW + 1, so the fetch tells "too many" too), verified, and the page
+  picked in Python, so `total` is exact;
 - more: the created_at (or updated_at) index is walked in sort order with the
   token filter (the GIN index deliberately unusable there), through a server-side
   cursor, verifying until the page is full; `total` is then reported as
