@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check-deploy fuzz browser bench clean
+.PHONY: run test install lint format check-deploy fuzz browser bench bench-search clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ fuzz: $(STAMP)
 ## BEFORE=/path/to/checkout measures that checkout too, in the same run.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_http.py $(if $(BEFORE),--product-dir before=$(BEFORE)) $(BENCH_ARGS)
+
+## Search benchmark at N profiles (HTTP under gunicorn vs pg_trgm; seeds the bench_search DB once)
+N ?= 1000000
+BENCH_SEARCH_DB ?= postgres://postgres@127.0.0.1:5432/bench_search
+bench-search: $(STAMP)
+	psql "$(dir $(BENCH_SEARCH_DB))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_SEARCH_DB))'" | grep -q 1 \
+	  || psql "$(dir $(BENCH_SEARCH_DB))postgres" -c "CREATE DATABASE $(notdir $(BENCH_SEARCH_DB))"
+	DATABASE_URL=$(BENCH_SEARCH_DB) $(BIN)/python scripts/bench_search.py --n $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

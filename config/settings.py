@@ -161,6 +161,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # No JIT compilation: the planner's cost estimates of the search's index walk and
+    # candidate count at 1M profiles pass jit_above_cost, and compiling them took
+    # 100-250 ms of a 1 ms query (docs/search.md). An OLTP service gains nothing from it.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 
 # SQLite (the embedded default of `make run`): concurrent writers must wait for
 # each other, not fail. WAL lets readers run beside the one writer; write

@@ -1,52 +1,74 @@
-"""Profile search benchmark: blind-index search vs a plaintext pg_trgm baseline.
+"""Profile search benchmark, HTTP end to end, against pg_trgm on the same rows in plaintext.
 
-    SECRET_KEY=... FERNET_KEYS=... BLIND_INDEX_KEY=... \\
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \\
-    .venv/bin/python scripts/bench_search.py --n 1000000
+    make bench-search N=1000000
+    # or: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \\
+    #     .venv/bin/python scripts/bench_search.py --n 1000000 [--before-dir ../main]
 
-(exact bench values in docs/search.md). Seeds the database up to --n profiles
-(`seed_profiles`), then times a realistic mix of `q` values, a page of 10 each,
-end to end through the HTTP view (`GET /v1/d/pii/profiles`, Django test client)
-when it is importable, else through `pii.profiles.search.profile_search`. The baseline is
-a scratch table `bench_plain` holding the same rows decrypted and normalized, with
-pg_trgm GIN indexes, queried with the same semantics (substring of email, name
-or phone digits; total exact up to 10,001; ORDER BY created_at DESC, id DESC
-LIMIT 10; the 10 rows fetched). Prints p50/p95/p99 of both and their ratio.
+Seeds the database up to --n profiles (`seed_profiles`; missing bench keys are
+set to fixed bench values), then draws --queries terms from the data: 3-8
+character fragments of email local parts, of surnames and of mail domains, 4-6
+digit phone fragments, and 10 % terms that match nothing. Each term is searched
+--repeat times, a page of 10 by -created_at:
+
+- ours: `GET /v1/d/pii/profiles?q=` over HTTP against the product served by
+  gunicorn (-c gunicorn.conf.py, 2 sync workers, DEBUG=false, X-Forwarded-Proto:
+  https, an API key), one new connection per request as a client without
+  keep-alive would; with --before-dir, also a second checkout (e.g. a worktree of
+  main) on the same database, alternating request by request;
+- baseline: `bench_plain`, the same rows decrypted and normalized, with pg_trgm
+  GIN indexes, queried in SQL with the same semantics (ILIKE per field, count up
+  to 10,001, ORDER BY created_at DESC, id DESC LIMIT 10).
+
+Every answer (total and page ids) is compared with the baseline's. Prints
+p50/p95/p99/max of each, the ratios, the slowest terms by kind, the mismatch count.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import itertools
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
+from collections.abc import Iterable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BENCH_ENV = {
+    "SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789abcdef",
+    "FERNET_KEYS": "bench-fernet-key-0123456789",
+    "BLIND_INDEX_KEY": "bench-blind-index-key-0123456789",
+    "AUDIT_KEY": "bench-audit-key-0123456789",
+}
+for _name, _value in BENCH_ENV.items():
+    os.environ.setdefault(_name, _value)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["DJANGO_READ_DOT_ENV"] = "false"
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+from pii.api_keys.services import api_key_create  # noqa: E402
 from pii.core import blind_index  # noqa: E402
 from pii.models import Profile  # noqa: E402
-from pii.profiles.search import SEARCH_WINDOW, parse_query, profile_search  # noqa: E402
+from pii.profiles.search import SEARCH_WINDOW, parse_query  # noqa: E402
+from pii.profiles.search_seal import profile_search_seal  # noqa: E402
 
-SURNAMES = [
-    "müller", "schmidt", "schneider", "fischer", "smith", "johnson", "garcia",
-    "martin", "rossi", "nowak", "dubois", "fernández", "jansen", "yilmaz", "silva",
-]  # fmt: skip
-DOMAINS = ["gmail.com", "outlook.com", "web.de", "gmx.de", "yahoo", "hotmail", "t-online"]
-NO_MATCH = ["zzqx", "qwxvj", "xyzzy9", "jqxk@", "vvvqq", "kxqz.de"]
-VARIANTS = ["MÜLLER", "Muller", "LÓPEZ", "lopez", "francois", "Çelik", "GARCÍA", "Jürgen"]
-PHONE_FIXED = ["+49 170", "0171 2", "+33 6 12", "555-01", "+44 7700"]
+KINDS = ("email", "surname", "domain", "phone")
+NO_MATCH_SHARE = 0.10
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -55,32 +77,54 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def ensure_profiles(n: int) -> None:
+def ensure_profiles(n: int) -> int:
+    call_command("migrate", verbosity=0)
     have = Profile.objects.count()
     if have < n:
         print(f"seeding {n - have} profiles ...", flush=True)
         call_command("seed_profiles", n - have)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE pii_profile")
+    return Profile.objects.count()
 
 
-def sample_terms(rng: random.Random, k: int) -> tuple[list[str], list[str], list[str]]:
-    """Fragments of real rows: a customer's exact email, a name fragment, phone digits."""
+def copy_rows(table: str, rows: Iterable[tuple]) -> None:
+    """COPY rows into a table, 20,000 per statement."""
+    batch = list(itertools.islice(rows, 20_000))
+    while batch:
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} FROM STDIN") as cp:
+            for row in batch:
+                cp.write_row(row)
+        batch = list(itertools.islice(rows, 20_000))
+
+
+def backfill_seals() -> None:
+    """Rows seeded before `search_seal` existed: seal them in bulk (COPY into a
+    scratch table, one UPDATE). `rebuild_search_index` does it with row locks and
+    all the keyed hashes, ~30 min at 1M rows on 2 busy cores; a bench needs less."""
+    missing = Profile.objects.filter(search_seal__isnull=True)
+    if not missing.exists():
+        return
+    print("sealing rows seeded without a search seal ...", flush=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM pii_profile TABLESAMPLE SYSTEM (0.05) LIMIT %s", [k * 3])
-        ids = [row[0] for row in cursor.fetchall()]
-    emails, fragments, phones = [], [], []
-    for p in Profile.objects.filter(id__in=ids)[: k * 3]:
-        if len(emails) < k:
-            emails.append(p.email)
-        if p.full_name and len(fragments) < k:
-            name = p.full_name
-            start = rng.randrange(max(1, len(name) - 5))
-            fragments.append(name[start : start + rng.choice((5, 6, 7))])
-        if p.phone_number and len(phones) < k:
-            digits = blind_index.normalize_phone(p.phone_number)
-            phones.append(digits[-rng.choice((4, 6, 7)) :])
-    return emails, fragments, phones
+        cursor.execute("CREATE TEMP TABLE bench_seals (id text, seal bytea)")
+    rows = missing.values_list("id", "email", "full_name", "phone_number")
+    copy_rows(
+        "bench_seals",
+        (
+            (pk, profile_search_seal(row_id=pk, email=e, full_name=f, phone_number=p))
+            for pk, e, f, p in rows.iterator(chunk_size=20_000)
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE pii_profile AS p SET search_seal = s.seal FROM bench_seals AS s"
+            " WHERE p.id = s.id AND p.blind_index_version = %s",
+            [blind_index.current_version()],
+        )
+        cursor.execute("DROP TABLE bench_seals")
+        cursor.execute("VACUUM ANALYZE pii_profile")
+        cursor.execute("SELECT gin_clean_pending_list('profile_search_tokens_gin')")
 
 
 def build_plain_table(n: int) -> None:
@@ -98,32 +142,15 @@ def build_plain_table(n: int) -> None:
             "CREATE TABLE bench_plain (id text PRIMARY KEY, email text NOT NULL, full_name text,"
             " phone_digits text, created_at timestamptz NOT NULL)"
         )
-    batch: list[tuple] = []
-    rows = Profile.objects.values_list(
-        "id", "email", "full_name", "phone_number", "created_at"
-    ).iterator(chunk_size=20_000)
-
-    def flush() -> None:
-        with connection.cursor() as cursor:
-            raw = cursor.cursor
-            with raw.copy("COPY bench_plain FROM STDIN") as copy:
-                for row in batch:
-                    copy.write_row(row)
-        batch.clear()
-
-    for pk, email, full_name, phone, created_at in rows:
-        batch.append(
-            (
-                pk,
-                blind_index.normalize_text(email),
-                blind_index.normalize_text(full_name) if full_name else None,
-                blind_index.normalize_phone(phone) if phone else None,
-                created_at,
-            )
-        )
-        if len(batch) >= 20_000:
-            flush()
-    flush()
+    rows = Profile.objects.values_list("id", "email", "full_name", "phone_number", "created_at")
+    norm, digits = blind_index.normalize_text, blind_index.normalize_phone
+    copy_rows(
+        "bench_plain",
+        (
+            (pk, norm(e), norm(f) if f else None, digits(p) if p else None, created)
+            for pk, e, f, p, created in rows.iterator(chunk_size=20_000)
+        ),
+    )
     with connection.cursor() as cursor:
         for column in ("email", "full_name", "phone_digits"):
             cursor.execute(
@@ -136,9 +163,8 @@ def build_plain_table(n: int) -> None:
 
 def baseline_query(q: str) -> tuple[int, list[str]]:
     """Same semantics on plaintext: ILIKE substring per field, total up to the window."""
-    branches = parse_query(q)
     parts, params = [], []
-    for b in branches:
+    for b in parse_query(q):
         column = {"email": "email", "name": "full_name", "phone": "phone_digits"}[b.field]
         parts.append(f"{column} ILIKE %s")
         escaped = b.needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -159,105 +185,195 @@ def baseline_query(q: str) -> tuple[int, list[str]]:
     return total, ids
 
 
-def make_http_runner():
-    """A callable q -> (total, ids) through the real view, or None when unavailable."""
-    try:
-        from django.test import Client
-
-        from pii.models import ApiKey
-
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-        _, key = ApiKey.objects.create_key(name="bench-search", scopes=["profiles:read"])
-        client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-        probe = client.get("/v1/d/pii/profiles", {"q": "zzqx", "count": 10}, secure=True)
-        if probe.status_code != 200:
-            print(f"HTTP view answered {probe.status_code}; timing profile_search instead")
-            return None
-    except Exception as exc:  # the view may not exist yet in a partial tree
-        print(f"HTTP view unavailable ({type(exc).__name__}); timing profile_search instead")
+def _fragment(rng: random.Random, text: str, low: int, high: int) -> str | None:
+    text = text.strip()
+    if len(text) < low:
         return None
+    size = rng.randint(low, min(high, len(text)))
+    start = rng.randrange(len(text) - size + 1)
+    piece = text[start : start + size]
+    return piece if len(blind_index.normalize_text(piece)) >= 3 else None
 
-    def run(q: str) -> tuple[int, list[str]]:
-        response = client.get("/v1/d/pii/profiles", {"q": q, "count": 10}, secure=True)
-        assert response.status_code == 200, response.content[:200]  # noqa: S101
-        body = response.json()
+
+def draw_queries(rng: random.Random, total: int) -> list[tuple[str, str]]:
+    """(kind, q): fragments of random rows' fields, and terms that match nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [rng.random()])
+        cursor.execute("SELECT id FROM pii_profile ORDER BY random() LIMIT %s", [total * 2])
+        ids = [row[0] for row in cursor.fetchall()]
+    matching = total - round(total * NO_MATCH_SHARE)
+    out: list[tuple[str, str]] = []
+    for i, p in enumerate(Profile.objects.filter(id__in=ids).order_by("id")):
+        if len(out) >= matching:
+            break
+        kind = KINDS[i % len(KINDS)]
+        local, _, domain = p.email.rpartition("@")
+        source = {
+            "email": (local, 3, 8),
+            "surname": (((p.full_name or "").split() or [""])[-1], 3, 8),
+            "domain": (domain, 3, 8),
+            "phone": (blind_index.normalize_phone(p.phone_number or "").lstrip("+"), 4, 6),
+        }[kind]
+        q = _fragment(rng, *source)
+        if q:
+            out.append((kind, q))
+    letters = "qxzjvkwy"
+    while len(out) < total:
+        q = "".join(rng.choice(letters) for _ in range(rng.randint(4, 7)))
+        if baseline_query(q)[0] == 0:
+            out.append(("no-match", q))
+    rng.shuffle(out)
+    return out
+
+
+class Server:
+    """The product under gunicorn -c gunicorn.conf.py, from a checkout directory."""
+
+    def __init__(self, checkout: Path, port: int, key: str) -> None:
+        self.port, self.key = port, key
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "LOG_LEVEL": "warning",
+        }
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        log_path = Path(tempfile.gettempdir()) / f"bench_search_gunicorn_{port}.log"
+        self.log = log_path.open("w")
+        self.proc = subprocess.Popen(  # noqa: S603
+            [str(gunicorn), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+            cwd=checkout,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if self.get("zzqx")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit(f"gunicorn in {checkout} did not answer; see {self.log.name}")
+
+    def get(self, q: str) -> tuple[int, dict]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            path = "/v1/d/pii/profiles?" + urllib.parse.urlencode({"q": q, "count": 10})
+            conn.request(
+                "GET",
+                path,
+                headers={
+                    "Authorization": f"Bearer {self.key}",
+                    "X-Forwarded-Proto": "https",
+                    "X-Access-Purpose": "customer_service",
+                },
+            )
+            response = conn.getresponse()
+            return response.status, json.loads(response.read() or b"{}")
+        finally:
+            conn.close()
+
+    def search(self, q: str) -> tuple[int, list[str]]:
+        status, body = self.get(q)
+        if status != 200:
+            raise SystemExit(f"search answered {status}: {body}")
         return body["pagination_info"]["total"], [p["id"] for p in body["profiles"]]
 
-    return run
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.log.close()
 
 
-def engine_runner(q: str) -> tuple[int, list[str]]:
-    result = profile_search(q=q, sort="-created_at", offset=0, count=10)
-    return result.total, [p.id for p in result.profiles]
+def timed(run, q: str) -> tuple[float, tuple[int, list[str]]]:
+    started = time.perf_counter()
+    result = run(q)
+    return (time.perf_counter() - started) * 1000, result
 
 
-def time_all(run, queries: list[str], repeat: int) -> tuple[list[float], dict[str, list[float]]]:
-    samples: list[float] = []
-    per_query: dict[str, list[float]] = {}
-    for _ in range(repeat):
-        for q in queries:
-            started = time.perf_counter()
-            run(q)
-            elapsed = (time.perf_counter() - started) * 1000
-            samples.append(elapsed)
-            per_query.setdefault(q, []).append(elapsed)
-    return samples, per_query
+def report(name: str, values: list[float]) -> str:
+    figures = [percentile(values, p) for p in (50, 95, 99)] + [max(values)]
+    return f"{name:36}" + "".join(f" {v:8.1f}" for v in figures)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--verbose", action="store_true", help="per-query medians")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--before-dir", type=Path, help="also time this checkout (same DB)")
+    parser.add_argument(
+        "--no-backfill", action="store_true", help="leave rows without a seal (the Fernet path)"
+    )
+    parser.add_argument("--slowest", type=int, default=3, help="slowest terms shown per kind")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench_search needs PostgreSQL (set DATABASE_URL).")
-    rng = random.Random(args.seed)
-    ensure_profiles(args.n)
-    n = Profile.objects.count()
+    n = ensure_profiles(args.n)
+    if not args.no_backfill:
+        backfill_seals()
     build_plain_table(n)
-    emails, fragments, phones = sample_terms(rng, 12)
-    queries = [
-        *SURNAMES,
-        *DOMAINS,
-        *NO_MATCH,
-        *VARIANTS,
-        *PHONE_FIXED,
-        *emails,
-        *fragments,
-        *phones,
-    ]
-    http = make_http_runner()
-    ours = http or engine_runner
-    mismatches = 0
-    for q in queries:  # warm-up, and the two must agree
-        total, ids = ours(q)
-        base_total, base_ids = baseline_query(q)
-        if (total, ids) != (base_total, base_ids) and not (
-            total == SEARCH_WINDOW and base_total == SEARCH_WINDOW and ids == base_ids
-        ):
-            mismatches += 1
-            print(f"  differs on a query: total {total} vs {base_total}")
-    ours_ms, ours_per = time_all(ours, queries, args.repeat)
-    base_ms, base_per = time_all(baseline_query, queries, args.repeat)
-    label = "HTTP GET /v1/d/pii/profiles" if http else "pii.profiles.search.profile_search"
-    print(f"profiles: {n}, queries: {len(queries)} x {args.repeat}, page of 10, -created_at")
-    print(f"{'':34} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  (ms)")
-    for name, values in ((f"blind index ({label})", ours_ms), ("pg_trgm plaintext (SQL)", base_ms)):
-        print(
-            f"{name:34} {percentile(values, 50):8.1f} {percentile(values, 95):8.1f}"
-            f" {percentile(values, 99):8.1f} {max(values):8.1f}"
-        )
-    for p in (50, 95, 99):
-        print(f"ratio p{p}: {percentile(ours_ms, p) / percentile(base_ms, p):.2f}x")
-    print(f"result mismatches vs baseline: {mismatches}")
-    if args.verbose:
-        for q in queries:
-            print(
-                f"  {q!r:28} ours {statistics.median(ours_per[q]):7.1f}"
-                f"  base {statistics.median(base_per[q]):7.1f}"
-            )
+    queries = draw_queries(random.Random(args.seed), args.queries)
+    _, key = api_key_create(name="bench-search", scopes=["profiles:read"], now=timezone.now())
+    connection.close()  # the servers need no connection of ours meanwhile
+    sides = {"ours": Server(ROOT, args.port, key)}
+    if args.before_dir:
+        sides["before"] = Server(args.before_dir.resolve(), args.port + 1, key)
+    try:
+        for side in sides.values():  # warm-up
+            for _, q in queries[:20]:
+                side.search(q)
+        times: dict[str, list[float]] = {name: [] for name in [*sides, "pg_trgm"]}
+        per_term: dict[tuple[str, str], list[float]] = {}
+        totals: dict[str, int] = {}
+        mismatches = {name: 0 for name in sides}
+        for _ in range(args.repeat):
+            for kind, q in queries:
+                elapsed, expected = timed(baseline_query, q)
+                times["pg_trgm"].append(elapsed)
+                totals[q] = expected[0]
+                for name, side in sides.items():
+                    elapsed, got = timed(side.search, q)
+                    times[name].append(elapsed)
+                    if name == "ours":
+                        per_term.setdefault((kind, q), []).append(elapsed)
+                    if got != expected:
+                        mismatches[name] += 1
+                        print(f"  {name} differs on a {kind} term: total {got[0]} vs {expected[0]}")
+    finally:
+        for side in sides.values():
+            side.stop()
+    print(f"\nprofiles: {n}, terms: {len(queries)} x {args.repeat}, page of 10, -created_at")
+    counts = {k: sum(1 for q in queries if q[0] == k) for k in [*KINDS, "no-match"]}
+    print("kinds: " + ", ".join(f"{k} {c}" for k, c in counts.items()))
+    print(f"{'':36} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  (ms)")
+    labels = {
+        "ours": "blind index, HTTP (this checkout)",
+        "before": "blind index, HTTP (--before-dir)",
+    }
+    for name in sides:
+        print(report(labels[name], times[name]))
+    print(report("pg_trgm plaintext, SQL", times["pg_trgm"]))
+    for name in sides:
+        ratios = [
+            percentile(times[name], p) / percentile(times["pg_trgm"], p) for p in (50, 95, 99)
+        ]
+        shown = "  ".join(f"p{p} {r:.2f}x" for p, r in zip((50, 95, 99), ratios, strict=True))
+        print(f"ratio {name}/pg_trgm: {shown}")
+    for name in sides:
+        print(f"result mismatches vs baseline ({name}): {mismatches[name]} of {len(times[name])}")
+    print(f"\nslowest terms by kind (ours, median of {args.repeat}; total):")
+    for kind in [*KINDS, "no-match"]:
+        rows = sorted(
+            ((statistics.median(v), q, totals[q]) for (k, q), v in per_term.items() if k == kind),
+            reverse=True,
+        )[: args.slowest]
+        print(f"  {kind:9}" + "".join(f"  {q!r} {ms:.1f} ms ({t});" for ms, q, t in rows))
 
 
 if __name__ == "__main__":

@@ -47,6 +47,12 @@ def field_key(field: str, *, version: int | None = None) -> bytes:
     return _field_key(settings.BLIND_INDEX_KEY, version, field)
 
 
+def sealing_key(*, version: int | None = None) -> bytes:
+    """The AES-256-GCM key of the search verification column (purpose `verify`,
+    HKDF of BLIND_INDEX_KEY like the HMAC keys; docs/search.md)."""
+    return field_key("verify", version=version)
+
+
 def current_version() -> int:
     return settings.BLIND_INDEX_KEY_VERSION
 

@@ -28,6 +28,10 @@ class Profile(models.Model):
     created_by = models.CharField(max_length=256, null=True, blank=True)  # noqa: DJ001
     extended_attributes = EncryptedJSONField(default=dict)
     search_tokens = SearchTokensField(default=list, editable=False)
+    # The searchable values, normalized, in one AES-GCM box under a key derived from
+    # BLIND_INDEX_KEY: what search candidates are verified against (docs/search.md).
+    # NULL until `rebuild_search_index` backfills it; search then reads the Fernet columns.
+    search_seal = models.BinaryField(null=True, editable=False)
     blind_index_version = models.PositiveSmallIntegerField(default=1, editable=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -1,5 +1,6 @@
 """Profile search over encrypted fields, through the blind index (docs/search.md):
-the plan. Tokens live in pii.profiles.search_tokens, SQL and verification in
+the plan. Tokens live in pii.profiles.search_tokens, the seal candidates are
+checked against in pii.profiles.search_seal, SQL and verification in
 pii.profiles.search_sql.
 
 `q` matches a profile when its normalized form is a substring of the normalized
@@ -8,16 +9,18 @@ email, full name or phone digits. The database cannot read those fields, so:
 1. the query is cut into trigram tokens per field (each field has its own HMAC key)
    and the rows whose `search_tokens` contain all tokens of at least one field are
    the *candidates* (PostgreSQL: `@>` on the GIN index; SQLite: `json_each`, a scan);
-2. candidates are decrypted, only in the field(s) whose tokens matched, and checked
-   with the exact substring rule: trigram sets also match non-contiguous text, so
-   false positives never reach the answer.
+2. candidates are checked with the exact substring rule against their seal (one
+   AES-GCM opening; rows without one: their Fernet columns, only the field(s)
+   whose tokens matched): trigram sets also match non-contiguous text, so false
+   positives never reach the answer.
 
-The plan is chosen here, not by the planner, after probing how many candidates
-there are (at most SEARCH_WINDOW + 1 are counted):
+The plan is chosen here, not by the planner, after a density sample (and, when
+it is inconclusive, a count up to SEARCH_WINDOW + 1; see search_sql.probe):
 
-- no candidate: done (one query);
-- at most SEARCH_WINDOW: all candidates are fetched through the index, verified
-  and sorted in Python, so `total` is exact;
+- no candidate: done;
+- at most SEARCH_WINDOW: all candidates are fetched through the index (at most
+  SEARCH_WINDOW + 1, so the fetch tells "too many" too), verified, and the page
+  picked in Python, so `total` is exact;
 - more: the created_at (or updated_at) index is walked in sort order with the
   token filter (the GIN index deliberately unusable there), through a server-side
   cursor, verifying until the page is full; `total` is then reported as
@@ -28,6 +31,7 @@ Every path makes a fixed number of queries, whatever the page size.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,11 +125,13 @@ def profile_search(*, q: str | None, sort: str, offset: int, count: int) -> Sear
         return _list_all(field, descending, offset, count)
     branches = tuple(parse_query(q, version=version))
     page = _Page(branches, version, field, descending, offset, count)
-    candidates = sql.probe(branches, version, window=SEARCH_WINDOW)
-    if candidates == 0:
+    probed = sql.probe(branches, version, window=SEARCH_WINDOW)
+    if probed == 0:
         return SearchResult(profiles=[], total=0)
-    if 0 < candidates <= SEARCH_WINDOW:
-        return _search_few(page)
+    if probed is None or 0 < probed <= SEARCH_WINDOW:
+        candidates = _fetch_candidates(page)
+        if len(candidates) <= SEARCH_WINDOW:
+            return _rank_few(page, candidates)
     if field in TEXT_SORT_FIELDS:
         raise _too_many_to_sort()
     return _search_walk(page)
@@ -174,50 +180,57 @@ def _sort_values(field: str) -> list[tuple[Any, ...]]:
         return [(p.id, p.created_at, getattr(p, field)) for p in rows]
 
 
-def _search_few(page: _Page) -> SearchResult:
-    """At most SEARCH_WINDOW candidates: fetch them all through the index, verify, sort.
+def _fetch_candidates(page: _Page) -> list[tuple[Any, ...]]:
+    """Up to SEARCH_WINDOW + 1 candidates, through the index: (id, time sort keys...,
+    verification columns...).
 
-    Only the sort keys and the encrypted columns of the branches that matched are
-    fetched; timestamps come as integers on PostgreSQL (Python-side timestamptz
-    parsing was a third of the time at 6,000 candidates).
+    Only the sort keys and what verifies a candidate are fetched (its seal, or
+    without one the encrypted columns of the branches that matched); timestamps
+    come as integers on PostgreSQL (Python-side timestamptz parsing was a third of
+    the time at 6,000 candidates). One more than the window says "too many".
     """
-    branches = page.branches
-    where, params = sql.where_sql(branches, page.version, indexable=True)
-    text_sort = page.field if page.field in TEXT_SORT_FIELDS else None
-    columns, column_params = sql.branch_columns_sql(branches, indexable=True, always=text_sort)
-    time_keys = ["created_at"] if page.field != "updated_at" else ["updated_at", "created_at"]
+    where, params = sql.where_sql(page.branches, page.version, indexable=True)
+    columns, column_params = sql.verify_columns_sql(
+        page.branches, indexable=True, always=_text_sort(page)
+    )
     if connection.vendor == "postgresql":
-        keys_sql = ", ".join(f"(extract(epoch FROM {k}) * 1000000)::bigint" for k in time_keys)
+        keys = ", ".join(f"(extract(epoch FROM {k}) * 1000000)::bigint" for k in _time_keys(page))
     else:
-        keys_sql = ", ".join(time_keys)  # ISO text, which sorts chronologically
-    sort_column = [b.column for b in branches].index(text_sort) if text_sort else -1
+        keys = ", ".join(_time_keys(page))  # ISO text, which sorts chronologically
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, {keys_sql}, {columns} FROM {sql.TABLE} WHERE {where}",  # noqa: S608
-            [*column_params, *params],
+            f"SELECT id, {keys}, {columns} FROM {sql.TABLE} WHERE {where} LIMIT %s",  # noqa: S608
+            [*column_params, *params, SEARCH_WINDOW + 1],
         )
-        fetched = cursor.fetchall()
-    first = 1 + len(time_keys)
+        return cursor.fetchall()
+
+
+def _text_sort(page: _Page) -> str | None:
+    return page.field if page.field in TEXT_SORT_FIELDS else None
+
+
+def _time_keys(page: _Page) -> list[str]:
+    return ["created_at"] if page.field != "updated_at" else ["updated_at", "created_at"]
+
+
+def _rank_few(page: _Page, candidates: list[tuple[Any, ...]]) -> SearchResult:
+    """At most SEARCH_WINDOW candidates: verify every one (the total is exact),
+    keep the page's (a partial sort), load it."""
+    text_sort = _text_sort(page)
+    seal = 1 + len(_time_keys(page))
+    check = sql.Verifier(page.branches, page.version, text_sort).check
     keyed: list[tuple[Any, ...]] = []
-    for row in fetched:
-        raws = row[first:]
-        cache: dict[str, str] = {}
-        if not sql.matches(branches, raws, cache, row_id=row[0]):
+    for row in candidates:
+        ok, value = check(row[0], row[seal], row[seal + 1 :])
+        if not ok:
             continue
         if text_sort is None:
-            keyed.append((*row[1:first], row[0]))
+            keyed.append((*row[1:seal], row[0]))
         else:
-            value = cache.get(text_sort)
-            if value is None and raws[sort_column] is not None:
-                try:
-                    value = sql.decrypt(raws[sort_column])
-                except InvalidToken:
-                    sql.log_unreadable(row[0])
-                    continue
-            keyed.append((_text_key(value), *row[1:first], row[0]))
-    keyed.sort(reverse=page.descending)
-    ids = [k[-1] for k in keyed]
-    return SearchResult(profiles=sql.load_page(ids[page.offset : page.end]), total=len(ids))
+            keyed.append(((1, "") if value is None else (0, value), *row[1:seal], row[0]))
+    pick = heapq.nlargest if page.descending else heapq.nsmallest
+    ids = [k[-1] for k in pick(page.end, keyed)[page.offset :]]
+    return SearchResult(profiles=sql.load_page(ids), total=len(keyed))
 
 
 def _search_walk(page: _Page) -> SearchResult:
@@ -227,7 +240,8 @@ def _search_walk(page: _Page) -> SearchResult:
     so the planner cannot trade the walk for a bitmap of every candidate plus a sort.
     """
     where, params = sql.where_sql(page.branches, page.version, indexable=False)
-    columns, column_params = sql.branch_columns_sql(page.branches, indexable=False, always=None)
+    columns, column_params = sql.verify_columns_sql(page.branches, indexable=False, always=None)
+    check = sql.Verifier(page.branches, page.version, None).check
     statement = (
         f"SELECT id, {columns} FROM {sql.TABLE} WHERE {where} "  # noqa: S608
         f"ORDER BY {sql.order_sql(page.field, page.descending)}"
@@ -237,7 +251,7 @@ def _search_walk(page: _Page) -> SearchResult:
         if connection.vendor == "postgresql":
             sql.force_index_walk()
         for row in sql.stream(statement, [*column_params, *params], first=page.end + 1):
-            if sql.matches(page.branches, row[1:], {}, row_id=row[0]):
+            if check(row[0], row[1], row[2:])[0]:
                 ids.append(row[0])
                 if len(ids) >= page.end:
                     break

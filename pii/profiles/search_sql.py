@@ -17,14 +17,15 @@ from django.db import connection
 
 from pii.core.fields import readable_rows
 from pii.models import Profile
-from pii.profiles.search_tokens import NORMALIZE, Branch
+from pii.profiles.search_seal import FIELD_INDEX, InvalidTag, open_seal, sealer
+from pii.profiles.search_tokens import NORMALIZE, Branch, normalize_text
 
 logger = logging.getLogger(__name__)
 
 # Density sampling before the exact candidate count (PostgreSQL only, see probe).
 SAMPLE_ROWS = 2000
 DENSE_MIN_HITS = 50
-DENSE_FACTOR = 5
+DENSE_FACTOR = 3
 DENSE = -1
 # Rows fetched per round trip while walking an index through the server-side cursor.
 WALK_CHUNK = 1024
@@ -63,21 +64,24 @@ def where_sql(
     return f"blind_index_version = %s AND ({' OR '.join(parts)})", [version, *params]
 
 
-def branch_columns_sql(
+def verify_columns_sql(
     branches: Sequence[Branch], *, indexable: bool, always: str | None
 ) -> tuple[str, list[Any]]:
-    """Per branch, the encrypted column when that branch's tokens matched, else NULL.
+    """The columns a candidate is verified with: `search_seal`, then, for a row
+    without one (stored before it existed, not yet rebuilt), per branch the
+    encrypted column when that branch's tokens matched, else NULL.
 
-    Only these are decrypted, so a candidate costs one or two decryptions, never
-    four. `always` is a column the caller needs for every row (the sort key).
+    So a candidate costs one AES-GCM opening, or without a seal one or two Fernet
+    decryptions, never four. `always` is a column the caller needs for every row
+    (the sort key).
     """
-    cols, params = [], []
+    cols, params = ["search_seal"], []
     for branch in branches:
         if branch.column == always:
-            cols.append(branch.column)
+            cols.append(f"CASE WHEN search_seal IS NULL THEN {branch.column} END")
             continue
         sql, branch_params = _contains_sql(branch, indexable=indexable)
-        cols.append(f"CASE WHEN {sql} THEN {branch.column} END")
+        cols.append(f"CASE WHEN search_seal IS NULL AND {sql} THEN {branch.column} END")
         params.extend(branch_params)
     return ", ".join(cols), params
 
@@ -116,6 +120,54 @@ def matches(
     return False
 
 
+class Verifier:
+    """Checks candidates against the exact rule: through the row's seal (one
+    AES-GCM opening), or the Fernet columns of `verify_columns_sql` without one."""
+
+    def __init__(self, branches: Sequence[Branch], version: int, sort_field: str | None) -> None:
+        self.branches = branches
+        self.checks = tuple((FIELD_INDEX[b.field], b.needle) for b in branches)
+        self.cipher = sealer(version)
+        self.sort_field = sort_field  # email or full_name: its normalized value is wanted
+        self.sort_index = {"email": 0, "full_name": 1}.get(sort_field or "", -1)
+        columns = [b.column for b in branches]
+        self.sort_raw = columns.index(sort_field) if sort_field in columns else -1
+
+    def check(self, row_id: str, seal: Any, raws: Sequence[Any]) -> tuple[bool, str | None]:
+        """(whether the row matches, its normalized sort value when asked for).
+
+        An unreadable row (corruption, a copied seal) does not match; it is
+        logged at ERROR by id and the search answers the other rows.
+        """
+        if seal is None:
+            return self._check_fernet(row_id, raws)
+        try:
+            values = open_seal(self.cipher, row_id, seal)
+        except InvalidTag:
+            log_unreadable(row_id)
+            return False, None
+        for index, needle in self.checks:
+            value = values[index]
+            if value is not None and needle in value:
+                return True, values[self.sort_index] if self.sort_index >= 0 else None
+        return False, None
+
+    def _check_fernet(self, row_id: str, raws: Sequence[Any]) -> tuple[bool, str | None]:
+        cache: dict[str, str] = {}
+        if not matches(self.branches, raws, cache, row_id=row_id):
+            return False, None
+        if self.sort_field is None:
+            return True, None
+        value = cache.get(self.sort_field)
+        if value is None and raws[self.sort_raw] is not None:
+            try:
+                value = decrypt(raws[self.sort_raw])
+            except InvalidToken:
+                log_unreadable(row_id)
+                return False, None
+        return True, None if value is None else normalize_text(value)
+
+
 def time_order(field: str) -> list[str]:
     """The columns that order by `field` (created_at or updated_at); ties fall
     back to creation order."""
@@ -133,15 +185,6 @@ def load_page(ids: Sequence[str]) -> list[Profile]:
     rows, _ = readable_rows(Profile.objects.all(), ids)
     by_id = {profile.pk: profile for profile in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def _count_upto(where: str, params: list[Any], limit: int) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS probe",  # noqa: S608
-            [*params, limit],
-        )
-        return cursor.fetchone()[0]
 
 
 def _rows_estimate_sql(table: str) -> str:
@@ -166,28 +209,32 @@ def sample_percent_sql(table: str) -> str:
     return f"least(100, coalesce(%s * 100.0 / {_rows_estimate_sql(table)}, 0))"
 
 
-def probe(branches: Sequence[Branch], version: int, *, window: int) -> int:
-    """How many candidates, up to `window` + 1; DENSE when obviously more.
+def probe(branches: Sequence[Branch], version: int, *, window: int) -> int | None:
+    """How many candidates: DENSE when obviously more than DENSE_FACTOR windows,
+    None when a few (fetch them at once), else the count up to `window` + 1.
 
-    PostgreSQL: counting candidates through GIN builds the bitmap of *all* of them
-    (60 ms for gmail.com at 1M rows). So a random sample of ~SAMPLE_ROWS rows
-    (TABLESAMPLE SYSTEM) is checked first, in the same statement: when it
-    extrapolates to more than DENSE_FACTOR windows (with at least DENSE_MIN_HITS
-    hits, far beyond sampling noise), the exact count is skipped (its subquery is
-    an init plan, evaluated only when the ELSE branch is reached). Without
-    statistics nothing is sampled (see _rows_estimate_sql).
+    PostgreSQL: fetching or counting candidates through GIN builds the bitmap of
+    *all* of them (60 ms for gmail.com at 1M rows), and fetching 10,001 of them
+    visits as many heap pages. So a random sample of ~SAMPLE_ROWS rows
+    (TABLESAMPLE SYSTEM) is checked first, in the same statement: dense when it
+    extrapolates to more than DENSE_FACTOR windows with at least DENSE_MIN_HITS
+    hits, far beyond sampling noise; None when it extrapolates to under half a
+    window (the fetch, capped at window + 1, is then the count); in between, the
+    exact count (an init plan, evaluated only in that branch; the bitmap scan
+    skips the heap where the visibility map allows). Without statistics nothing
+    is sampled (see _rows_estimate_sql): None. SQLite: always None.
     """
-    where, params = where_sql(branches, version, indexable=True)
     if connection.vendor != "postgresql":
-        return _count_upto(where, params, window + 1)
+        return None
+    where, params = where_sql(branches, version, indexable=True)
     sample_where, sample_params = where_sql(branches, version, indexable=False)
-    rows = _rows_estimate_sql(TABLE)
     sql = (
         "WITH sample AS ("  # noqa: S608
-        f"  SELECT count(*) FILTER (WHERE {sample_where}) AS hits, count(*) AS seen"
+        f"  SELECT count(*) FILTER (WHERE {sample_where}) AS hits, count(*) AS seen,"
+        f"  {_rows_estimate_sql(TABLE)} AS estimate"
         f"  FROM {TABLE} TABLESAMPLE SYSTEM ({sample_percent_sql(TABLE)})"
-        ") SELECT CASE WHEN hits >= %s AND hits * "
-        f"{rows} >= %s * seen THEN -1 ELSE "
+        ") SELECT CASE WHEN hits >= %s AND hits * estimate >= %s * seen THEN -1"
+        " WHEN coalesce(hits * estimate < %s * seen, true) THEN NULL ELSE "
         f"(SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS probe) "
         "END FROM sample"
     )
@@ -199,6 +246,7 @@ def probe(branches: Sequence[Branch], version: int, *, window: int) -> int:
                 SAMPLE_ROWS,
                 DENSE_MIN_HITS,
                 DENSE_FACTOR * window,
+                window / 2,
                 *params,
                 window + 1,
             ],

@@ -26,6 +26,7 @@ from pii.profiles.rules import (
     profile_changes_clean,
     profile_create_clean,
 )
+from pii.profiles.search_seal import profile_search_seal
 from pii.profiles.search_tokens import profile_search_tokens
 
 _DISPLAY_ID_ATTEMPTS = 5
@@ -38,10 +39,16 @@ def email_digest(email: str) -> str:
 
 
 def profile_reindex(profile: Profile) -> None:
-    """Recompute the keyed hashes of a profile from its clear values, with the
-    current blind-index key (the caller saves them)."""
+    """Recompute the keyed hashes and the search seal of a profile from its clear
+    values, with the current blind-index key (the caller saves them)."""
     profile.email_digest = email_digest(profile.email)
     profile.search_tokens = profile_search_tokens(
+        email=profile.email,
+        full_name=profile.full_name,
+        phone_number=profile.phone_number,
+    )
+    profile.search_seal = profile_search_seal(
+        row_id=profile.pk,
         email=profile.email,
         full_name=profile.full_name,
         phone_number=profile.phone_number,
@@ -136,6 +143,7 @@ def profile_update(
         values.update(
             email_digest=profile.email_digest,
             search_tokens=profile.search_tokens,
+            search_seal=profile.search_seal,
             blind_index_version=profile.blind_index_version,
             updated_at=profile.updated_at,
         )

@@ -1,12 +1,14 @@
-"""Recompute the blind index (search tokens and email digest), e.g. after rotating
-BLIND_INDEX_KEY or after a change of the canonical email form.
+"""Recompute the blind index (search tokens, search seal and email digest), e.g.
+after rotating BLIND_INDEX_KEY, after a change of the canonical email form, or to
+seal the rows stored before the search seal existed (migration pii 0008).
 
     python manage.py rebuild_search_index [--all] [--batch-size 2000]
 
 Searches only match rows whose `blind_index_version` is the current
-BLIND_INDEX_KEY_VERSION; this command brings the other rows (all of them with
---all) to the current key, profiles first, then what other apps registered
-(`pii.core.registry.register_reindexer`, e.g. address equality digests), one batch
+BLIND_INDEX_KEY_VERSION; this command brings the other rows, and those without a
+search seal (all of them with --all), to the current key, profiles first, then
+what other apps registered (`pii.core.registry.register_reindexer`, e.g. address
+equality digests), one batch
 per transaction, so it can run while the service is up and be resumed after an
 interruption. At the end it rewrites the key check (pii.core.keycheck) with the
 current version, which ends a rotation: email writes are served again.
@@ -33,7 +35,7 @@ from pii.core.fields import readable_rows
 from pii.models import Profile
 from pii.profiles.services import profile_reindex
 
-REINDEXED_FIELDS = ["search_tokens", "email_digest", "blind_index_version"]
+REINDEXED_FIELDS = ["search_tokens", "search_seal", "email_digest", "blind_index_version"]
 
 
 class Command(BaseCommand):
@@ -55,7 +57,8 @@ class Command(BaseCommand):
             )
         rows = Profile.objects.all()
         if not options["all"]:
-            rows = rows.exclude(blind_index_version=version)
+            # Rows of another key version, and rows without a seal (stored before it existed).
+            rows = rows.exclude(blind_index_version=version, search_seal__isnull=False)
         batch_size = max(1, options["batch_size"])
         last_id = ""
         done = 0

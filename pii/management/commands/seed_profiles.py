@@ -4,7 +4,7 @@
 
 Rows are built exactly as the services build them (Fernet-encrypted email, name,
 phone and extended attributes through the model fields' own `fernet`, the email
-digest, the blind-index search tokens and their key version) but written in bulk:
+digest, the blind-index search tokens and seal, and their key version) but written in bulk:
 COPY on PostgreSQL, batched INSERTs on SQLite. Row building (HMACs and encryption)
 runs in worker processes; the parent only de-duplicates and writes.
 
@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from pii.core import blind_index
 from pii.core.ids import DISPLAY_ID_ALPHABET, DISPLAY_ID_LENGTH, new_object_id
 from pii.models import Profile
+from pii.profiles.search_seal import profile_search_seal
 from pii.profiles.search_tokens import profile_search_tokens
 from pii.profiles.services import email_digest
 
@@ -211,9 +212,13 @@ def _build_rows(task: tuple[int, int, int, float, str, bool]) -> list[tuple[Any,
         tokens = profile_search_tokens(
             email=email, full_name=full_name, phone_number=phone, version=version
         )
+        row_id = new_object_id(now=created_at)
+        seal = profile_search_seal(
+            row_id=row_id, email=email, full_name=full_name, phone_number=phone, version=version
+        )
         rows.append(
             (
-                new_object_id(now=created_at),
+                row_id,
                 "".join(rng.choice(DISPLAY_ID_ALPHABET) for _ in range(DISPLAY_ID_LENGTH)),
                 fernet.encrypt(email.encode()),
                 email_digest(email),
@@ -223,6 +228,7 @@ def _build_rows(task: tuple[int, int, int, float, str, bool]) -> list[tuple[Any,
                 rng.choice(ASSOCIATES) if rng.random() < 0.5 else None,
                 empty_attrs,
                 tokens if vendor == "postgresql" else json.dumps(tokens),
+                seal,
                 version,
                 created_at,
                 updated_at,
@@ -242,6 +248,7 @@ COLUMNS = (
     "created_by",
     "extended_attributes",
     "search_tokens",
+    "search_seal",
     "blind_index_version",
     "created_at",
     "updated_at",
