@@ -63,9 +63,9 @@ class AccessEvent(models.Model):
     actor_type = models.CharField(max_length=16, choices=ActorType.choices)
     actor_id = models.CharField(max_length=64, blank=True, default="")
     actor_name = models.CharField(max_length=150, blank=True, default="")
-    action = models.CharField(max_length=64, db_index=True)
+    action = models.CharField(max_length=64)
     object_kind = models.CharField(max_length=32, blank=True, default="")
-    subject_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    subject_id = models.CharField(max_length=64, blank=True, default="")
     object_ids = models.TextField(blank=True, default="")
     outcome = models.PositiveSmallIntegerField()
     request_id = models.CharField(max_length=128, blank=True, default="")
@@ -75,13 +75,26 @@ class AccessEvent(models.Model):
     # PostgreSQL: the writing transaction's id, so `seal_audit` closes only events
     # of transactions that can no longer commit (no late event is skipped).
     txid = models.BigIntegerField(null=True, blank=True)
+    # Indexed by audit_event_segment_idx (segment, id) below.
     segment = models.ForeignKey(
-        AuditSegment, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        AuditSegment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
 
     class Meta:
         verbose_name = "access log event"
-        indexes = [models.Index(fields=["segment", "id"], name="audit_event_segment_idx")]
+        # Every index costs each request's insert: only the ones a reader needs.
+        # (segment, id): the unsealed backlog and a segment's events in order;
+        # (subject_id, id): a profile's latest events. Lists filtered by action
+        # walk the primary key newest first (docs/audit.md, "Cost").
+        indexes = [
+            models.Index(fields=["segment", "id"], name="audit_event_segment_idx"),
+            models.Index(fields=["subject_id", "id"], name="audit_event_subject_idx"),
+        ]
         permissions = [("view_access_log", "Can view access log")]
 
     def __str__(self) -> str:
