@@ -12,7 +12,6 @@ the log costs at most 15% of the requests/s.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,13 +21,11 @@ import benchload
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    benchload.add_common_arguments(parser, database="bench_audit")
-    args = parser.parse_args()
-    benchload.variants_compare(
+    benchload.variants_main(
+        __doc__,
         "The access log's cost",
         {"log off": {"AUDIT_LOG_ENABLED": "false"}, "log on": {}},
-        args,
+        database="bench_audit",
         budget_percent=15,
     )
 

@@ -13,7 +13,6 @@ log line), loaded alternately with wrk. The issue's budget: under 5%.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -43,16 +42,14 @@ def scrape_time(servers: dict[str, benchlib.Server], key: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    benchload.add_common_arguments(parser, database="bench_metrics")
-    args = parser.parse_args()
-    benchload.variants_compare(
+    benchload.variants_main(
+        __doc__,
         "Telemetry's cost (metrics and the request log)",
         {
             "without telemetry": {"REQUEST_TELEMETRY": "false"},
             "with telemetry": {"METRICS_TOKEN": SCRAPE_TOKEN},
         },
-        args,
+        database="bench_metrics",
         budget_percent=5,
         after=scrape_time,
     )

@@ -212,3 +212,16 @@ def variants_compare(
             f"| {'-' if side is sides[0] else f'{cost:.1f} %'} |"
         )
     print(f"\nBudget: at most {budget_percent:g} % fewer requests/s.")
+
+
+def variants_main(
+    doc: str, title: str, variants: dict[str, dict[str, str]], *, database: str, **options: Any
+) -> None:
+    """A variants benchmark's command line: the common arguments, then
+    `variants_compare(title, variants, args, **options)` (bench_audit.py,
+    bench_metrics.py)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    add_common_arguments(parser, database=database)
+    variants_compare(title, variants, parser.parse_args(), **options)
