@@ -32,9 +32,12 @@ graceful_timeout = 30  # for in-flight requests on restart
 keepalive = 2  # only used behind a proxy that keeps connections open
 
 # Recycle workers now and then (bounded memory growth); the jitter keeps them
-# from restarting all at once.
-max_requests = 2000
-max_requests_jitter = 200
+# from restarting all at once. A new worker imports the whole application (about
+# a second of one core): at 2,000 requests a busy worker restarted every few
+# seconds and that second showed as one-second tails and lost throughput
+# (docs/performance.md); 20,000 keeps the bound and makes restarts rare.
+max_requests = 20000
+max_requests_jitter = 2000
 
 # Access log on stdout, error log on stderr. The format never contains the query
 # string (`%(r)s` and `%(q)s` would write `?q=jane.doe@...` to disk): `%(U)s` is

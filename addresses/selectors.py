@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from addresses.models import Address
+from pii.audit import actions
+from pii.audit.services import audit_read_row
 from pii.core.errors import NotFound
 from pii.core.ids import is_object_id
 from pii.models import Profile
@@ -15,10 +17,22 @@ from pii.models import Profile
 LIST_ORDER = ("created_at", "id")
 
 
-def address_get(*, profile_id: str, address_id: str) -> Address:
-    """The address of that profile. Raises NotFound for an unknown profile, an
-    unknown address, or an address of another profile."""
-    address = Address.objects.filter(pk=address_id, profile_id=profile_id).first()
+def address_read(*, profile_id: str, address_id: str, now: datetime) -> Address:
+    """The address of that profile, its read recorded as `address.read` (in
+    the same round trip on PostgreSQL: `pii.audit.services.audit_read`).
+    Raises NotFound for an unknown profile, an unknown address, or an address
+    of another profile (no event); AuditUnavailable when the event cannot be
+    written (nothing is answered)."""
+    address = audit_read_row(
+        Address,
+        where={"id": address_id, "profile": profile_id},
+        fields=[f.name for f in Address._meta.concrete_fields],
+        action=actions.ADDRESS_READ,
+        object_kind="address",
+        object_ids=[address_id],
+        subject_id=profile_id,
+        now=now,
+    )
     if address is None:
         raise NotFound()
     return address

@@ -99,12 +99,8 @@ class AddressDetailView(APIView):
     @schema.get_address
     def get(self, request: Request, profile_id: str, address_id: str) -> Response:
         _check_ids(profile_id, address_id)
-        address = selectors.address_get(profile_id=profile_id, address_id=address_id)
-        services.address_record(
-            actions.ADDRESS_READ,
-            profile_id=profile_id,
-            address_ids=[address.pk],
-            now=timezone.now(),
+        address = selectors.address_read(
+            profile_id=profile_id, address_id=address_id, now=timezone.now()
         )
         return _address_response(address)
 

@@ -29,7 +29,7 @@ from pii.api.profile_serializers import (
 )
 from pii.api.query import validated_query
 from pii.audit import actions
-from pii.audit.services import audit_record, audit_record_profile
+from pii.audit.services import audit_record
 from pii.core.errors import MalformedId
 from pii.core.ids import is_object_id
 from pii.core.scopes import Scope
@@ -91,8 +91,7 @@ class ProfileDetailView(APIView):
     @profile_schema.get_profile
     def get(self, request: Request, profile_id: str) -> Response:
         _profile_id_or_400(profile_id)
-        profile = selectors.profile_get(profile_id=profile_id)
-        audit_record_profile(action=actions.PROFILE_READ, profile_id=profile.pk, now=timezone.now())
+        profile = selectors.profile_read(profile_id=profile_id, now=timezone.now())
         return Response(profile_json(profile))
 
     @profile_schema.update_profile

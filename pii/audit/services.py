@@ -8,12 +8,14 @@ AuditUnavailable (503): the read is not answered, the write is rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache, reduce
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Model
 
 from pii.audit import actions, context
 from pii.core.errors import AuditUnavailable
@@ -34,11 +36,16 @@ _TXID = "txid_current()"
 _TXID_NO_FLUSH = "(SELECT txid_current() FROM set_config('synchronous_commit', 'off', true))"
 
 
-def _insert_sql(txid: str) -> str:
+def _insert_sql(txid: str, *, where: str = "") -> str:
+    """The event's INSERT (VALUES), or with `where` an INSERT ... SELECT of one
+    row on that condition (no RETURNING then)."""
     table = connection.ops.quote_name(AccessEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _INSERTED)
     values = ", ".join(["%s"] * len(_INSERTED))
-    return f"INSERT INTO {table} ({columns}, txid) VALUES ({values}, {txid}) RETURNING id"  # noqa: S608 - names from the model
+    head = f"INSERT INTO {table} ({columns}, txid)"
+    if where:
+        return f"{head} SELECT {values}, {txid} WHERE {where}"
+    return f"{head} VALUES ({values}, {txid}) RETURNING id"
 
 
 _INSERT_SQL: dict[str, str] = {}
@@ -70,8 +77,36 @@ def audit_record(
     """
     if not settings.AUDIT_LOG_ENABLED:
         return None
+    event = _event(
+        action=action,
+        object_kind=object_kind,
+        object_ids=object_ids,
+        subject_id=subject_id,
+        outcome=outcome,
+        details=details,
+        now=now,
+    )
+    try:
+        _insert(event)
+    except DatabaseError as exc:
+        raise AuditUnavailable() from exc
+    return event
+
+
+def _event(
+    *,
+    action: str,
+    object_kind: str,
+    object_ids: Iterable[str],
+    subject_id: str,
+    outcome: int,
+    details: dict[str, Any] | None,
+    now: datetime,
+) -> AccessEvent:
+    """The event, not saved, with the current context's actor, request id,
+    client address and purpose."""
     who = context.current()
-    event = AccessEvent(
+    return AccessEvent(
         occurred_at=now,
         actor_type=who.actor_type,
         actor_id=who.actor_id,
@@ -86,11 +121,105 @@ def audit_record(
         purpose=who.purpose,
         details=details or {},
     )
+
+
+def audit_read_row(
+    model: type[Model],
+    *,
+    where: dict[str, Any],
+    fields: Sequence[str],
+    action: str,
+    object_kind: str,
+    object_ids: Iterable[str],
+    subject_id: str = "",
+    now: datetime,
+) -> Any | None:
+    """The one row of `model` matching `where` (equalities; the primary key
+    among them) with only `fields` loaded, its read recorded as `action`; None
+    when there is no such row (and no event: the caller answers 404).
+
+    On PostgreSQL outside a transaction, one statement built once per shape
+    (no ORM compilation per request) and one round trip: the event's INSERT is a
+    data-modifying CTE of the read's SELECT, inserting only when the row exists;
+    a failed insert fails the whole statement, so no row is returned without its
+    event (fail closed), and the event commits without waiting for the WAL
+    flush, like every read's (`_insert`). Elsewhere: the ORM read, then
+    `audit_record`.
+
+    Raises AuditUnavailable when the statement fails (nothing is answered);
+    InvalidToken, after the event is written, when the row cannot be decrypted
+    (the caller reports it).
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        row = model._default_manager.filter(**where).only(*fields).first()
+        if row is not None:
+            audit_record(
+                action=action,
+                object_kind=object_kind,
+                object_ids=object_ids,
+                subject_id=subject_id,
+                now=now,
+            )
+        return row
+    recorded = settings.AUDIT_LOG_ENABLED
+    read = _lean_read(model, tuple(where), tuple(fields), recorded=recorded)
+    params = list(where.values())
+    if recorded:
+        event = _event(
+            action=action,
+            object_kind=object_kind,
+            object_ids=object_ids,
+            subject_id=subject_id,
+            outcome=200,
+            details=None,
+            now=now,
+        )
+        params = [*_params(event), *params, *params]
     try:
-        _insert(event)
+        with connection.cursor() as cursor:
+            cursor.execute(read.sql, params)
+            values = cursor.fetchone()
     except DatabaseError as exc:
         raise AuditUnavailable() from exc
-    return event
+    if values is None:
+        return None
+    converted = [
+        reduce(lambda value, convert: convert(value, col, connection), converters, value)
+        for value, (col, converters) in zip(values, read.converters, strict=True)
+    ]
+    return model.from_db(connection.alias, read.attnames, converted)
+
+
+class _LeanRead(NamedTuple):
+    sql: str
+    attnames: list[str]
+    converters: list[tuple[Any, list[Any]]]
+
+
+@cache
+def _lean_read(
+    model: type[Model], where: tuple[str, ...], fields: tuple[str, ...], *, recorded: bool
+) -> _LeanRead:
+    """The statement of `audit_read_row` for one shape, and how to turn its row
+    into an instance (the fields' database converters: decryption included)."""
+    opts = model._meta
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    loaded = [f for f in opts.concrete_fields if f.primary_key or f.name in fields]
+    columns = ", ".join(quote(f.column) for f in loaded)
+    condition = " AND ".join(f"{quote(opts.get_field(name).column)} = %s" for name in where)
+    select = f"SELECT {columns} FROM {table} WHERE {condition}"  # noqa: S608 - names from the model
+    sql = select
+    if recorded:
+        exists = f"EXISTS (SELECT 1 FROM {table} WHERE {condition})"  # noqa: S608 - names from the model
+        sql = f"WITH audit_event AS ({_insert_sql(_TXID_NO_FLUSH, where=exists)}) {select}"
+    converters = []
+    for field in loaded:
+        col = field.get_col(opts.db_table)
+        converters.append(
+            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+        )
+    return _LeanRead(sql, [f.attname for f in loaded], converters)
 
 
 def _insert(event: AccessEvent) -> None:
@@ -108,12 +237,15 @@ def _insert(event: AccessEvent) -> None:
     no_flush = event.action in actions.READS and not connection.in_atomic_block
     txid = _TXID_NO_FLUSH if no_flush else _TXID
     sql = _INSERT_SQL.get(txid) or _INSERT_SQL.setdefault(txid, _insert_sql(txid))
-    params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _INSERTED]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _params(event))
         (event.pk,) = cursor.fetchone()
     event._state.adding = False
     event._state.db = connection.alias
+
+
+def _params(event: AccessEvent) -> list[Any]:
+    return [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _INSERTED]
 
 
 def audit_record_profile(

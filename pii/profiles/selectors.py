@@ -7,28 +7,60 @@ the page.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from cryptography.fernet import InvalidToken
+
+from pii.audit import actions
+from pii.audit.services import audit_read_row
 from pii.core.errors import MalformedRequest, NotFound, QueryTooBroad, UnreadableRecord
 from pii.core.fields import readable_rows
 from pii.models import Profile
 from pii.profiles.search import DEFAULT_SORT, SEARCH_WINDOW, SearchResult, profile_search
+
+# What a profile read loads: what the API shows (not the search index's columns).
+PROFILE_READ_FIELDS = (
+    "display_id",
+    "email",
+    "full_name",
+    "phone_number",
+    "extended_attributes",
+    "store_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
 
 # Longer terms are refused: no email, name or phone is that long, and every
 # character adds search tokens to the query.
 Q_MAX_LENGTH = 256
 
 
-def profile_get(*, profile_id: str) -> Profile:
-    """The profile with this id. Raises NotFound (also for an erased profile:
-    erasure removes the row), and UnreadableRecord when the row cannot be
-    decrypted with any configured key (corruption; logged by id at ERROR)."""
+def profile_read(*, profile_id: str, now: datetime) -> Profile:
+    """The profile with this id, its read recorded as `profile.read` (in the
+    same round trip on PostgreSQL: `pii.audit.services.audit_read`). Raises
+    NotFound (also for an erased profile: erasure removes the row; no event),
+    AuditUnavailable when the event cannot be written (nothing is answered), and
+    UnreadableRecord when the row cannot be decrypted with any configured key
+    (corruption; logged by id at ERROR)."""
     # Not the search index's columns: nothing shows them, and the tokens are many.
-    profiles = Profile.objects.defer("email_digest", "search_tokens")
-    rows, unreadable = readable_rows(profiles, [profile_id])
-    if unreadable:
-        raise UnreadableRecord()
-    if not rows:
+    try:
+        profile = audit_read_row(
+            Profile,
+            where={"id": profile_id},
+            fields=PROFILE_READ_FIELDS,
+            action=actions.PROFILE_READ,
+            object_kind="profile",
+            object_ids=[profile_id],
+            subject_id=profile_id,
+            now=now,
+        )
+    except InvalidToken:
+        readable_rows(Profile.objects.all(), [profile_id])  # logs the unreadable row by id
+        raise UnreadableRecord() from None
+    if profile is None:
         raise NotFound()
-    return rows[0]
+    return profile
 
 
 def profile_list(

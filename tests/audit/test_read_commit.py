@@ -10,7 +10,13 @@ from django.test.utils import CaptureQueriesContext
 
 from pii.core.timestamps import rfc3339
 from pii.models import AccessEvent
-from tests.support import address_url, assert_problem, make_address, profile_url
+from tests.support import (
+    address_url,
+    assert_problem,
+    make_address,
+    profile_url,
+    unknown_profile_id,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +25,10 @@ ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)"
 
 
 def _event_inserts(queries: CaptureQueriesContext) -> list[str]:
+    """Statements writing an event: an INSERT, or a read whose event is a
+    data-modifying CTE of its SELECT (`WITH audit_event AS (INSERT ...) SELECT`)."""
     return [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith('INSERT INTO "pii_accessevent"')
+        q["sql"] for q in queries.captured_queries if 'INSERT INTO "pii_accessevent"' in q["sql"]
     ]
 
 
@@ -39,6 +45,25 @@ def test_a_reads_event_commits_without_waiting_for_the_flush(api_client, profile
     (insert,) = _event_inserts(queries)
     assert ASYNC_COMMIT in insert
     assert AccessEvent.objects.filter(request_id=response["X-Request-ID"]).count() == 1
+
+
+def test_a_profile_read_and_its_event_are_one_statement(api_client, profile):
+    api_client.get(profile_url(profile.pk))  # the key is cached from here on
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(profile_url(profile.pk))
+
+    assert response.status_code == 200
+    (statement,) = queries.captured_queries
+    assert statement["sql"].startswith("WITH audit_event AS (INSERT INTO")
+    assert AccessEvent.objects.filter(request_id=response["X-Request-ID"]).count() == 1
+
+
+def test_an_unknown_profile_is_not_recorded_as_read(api_client):
+    response = api_client.get(profile_url(unknown_profile_id()))
+
+    assert_problem(response, 404)
+    assert not AccessEvent.objects.filter(request_id=response["X-Request-ID"]).exists()
 
 
 def test_a_writes_event_keeps_the_writes_durable_commit(api_client, profile):
