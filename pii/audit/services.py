@@ -150,30 +150,17 @@ def audit_read_row(
     InvalidToken, after the event is written, when the row cannot be decrypted
     (the caller reports it).
     """
+    what = {"action": action, "object_kind": object_kind, "subject_id": subject_id, "now": now}
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         row = model._default_manager.filter(**where).only(*fields).first()
         if row is not None:
-            audit_record(
-                action=action,
-                object_kind=object_kind,
-                object_ids=object_ids,
-                subject_id=subject_id,
-                now=now,
-            )
+            audit_record(object_ids=object_ids, **what)
         return row
     recorded = settings.AUDIT_LOG_ENABLED
     read = _lean_read(model, tuple(where), tuple(fields), recorded=recorded)
     params = list(where.values())
     if recorded:
-        event = _event(
-            action=action,
-            object_kind=object_kind,
-            object_ids=object_ids,
-            subject_id=subject_id,
-            outcome=200,
-            details=None,
-            now=now,
-        )
+        event = _event(object_ids=object_ids, outcome=200, details=None, **what)
         params = [*_params(event), *params, *params]
     try:
         with connection.cursor() as cursor:
