@@ -110,7 +110,7 @@ def redis_ready() -> str:
     """PING, within a second, when REDIS_URL is set."""
     if not settings.REDIS_URL:
         return SKIPPED
-    import redis  # only needed when REDIS_URL is set (the `redis` extra)
+    import redis  # imported here: only used when REDIS_URL is set
 
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
