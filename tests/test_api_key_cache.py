@@ -5,9 +5,11 @@ working within the bound, and revoking through the service takes effect at once.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
+import redis
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -135,3 +137,36 @@ def test_with_the_cache_off_every_request_looks_the_key_up(key_and_profile, sett
         assert _get(key, profile.pk).status_code == 200
 
     assert len(_key_queries(queries)) == 1
+
+
+@pytest.fixture
+def redis_key_cache(settings):
+    """The key cache in Redis, as with REDIS_URL (a database number of its own)."""
+    location = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    settings.CACHES = {
+        **settings.CACHES,
+        "api_keys": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "pii-test",
+        },
+    }
+    client = redis.Redis.from_url(location)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+def test_with_redis_a_revocation_clears_the_entry_every_server_shares(
+    key_and_profile, redis_key_cache
+):
+    key, profile = key_and_profile
+    assert _get(key, profile.pk).status_code == 200
+    # What another worker or server would read: the entry is in Redis.
+    assert len(redis_key_cache.keys("*api-key:*")) == 1
+    api_key = ApiKey.objects.get(prefix=key.partition(".")[0])
+
+    api_keys_revoke(ids=[api_key.pk], now=timezone.now())
+
+    assert redis_key_cache.keys("*api-key:*") == []
+    support.assert_problem(_get(key, profile.pk), 401)

@@ -36,9 +36,10 @@ _TXID = "txid_current()"
 _TXID_NO_FLUSH = "(SELECT txid_current() FROM set_config('synchronous_commit', 'off', true))"
 
 
+@cache
 def _insert_sql(txid: str, *, where: str = "") -> str:
     """The event's INSERT (VALUES), or with `where` an INSERT ... SELECT of one
-    row on that condition (no RETURNING then)."""
+    row on that condition (no RETURNING then). Built once per shape."""
     table = connection.ops.quote_name(AccessEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _INSERTED)
     values = ", ".join(["%s"] * len(_INSERTED))
@@ -46,9 +47,6 @@ def _insert_sql(txid: str, *, where: str = "") -> str:
     if where:
         return f"{head} SELECT {values}, {txid} WHERE {where}"
     return f"{head} VALUES ({values}, {txid}) RETURNING id"
-
-
-_INSERT_SQL: dict[str, str] = {}
 
 
 def object_ids_column(ids: Iterable[str]) -> str:
@@ -223,9 +221,8 @@ def _insert(event: AccessEvent) -> None:
         return
     no_flush = event.action in actions.READS and not connection.in_atomic_block
     txid = _TXID_NO_FLUSH if no_flush else _TXID
-    sql = _INSERT_SQL.get(txid) or _INSERT_SQL.setdefault(txid, _insert_sql(txid))
     with connection.cursor() as cursor:
-        cursor.execute(sql, _params(event))
+        cursor.execute(_insert_sql(txid), _params(event))
         (event.pk,) = cursor.fetchone()
     event._state.adding = False
     event._state.db = connection.alias

@@ -1,4 +1,4 @@
-"""The search verification column (`Profile.search_blob`): what a candidate is checked against.
+"""The search verification column (`Profile.search_seal`): what a candidate is checked against.
 
 A search candidate must be checked against the exact rule (docs/search.md). The
 Fernet columns can do that, at ~20 µs and one decryption per field; the seal does

@@ -47,11 +47,15 @@ def test_a_reads_event_commits_without_waiting_for_the_flush(api_client, profile
     assert AccessEvent.objects.filter(request_id=response["X-Request-ID"]).count() == 1
 
 
-def test_a_profile_read_and_its_event_are_one_statement(api_client, profile):
-    api_client.get(profile_url(profile.pk))  # the key is cached from here on
+@pytest.mark.parametrize("what", ["profile", "address"])
+def test_a_read_and_its_event_are_one_statement(api_client, profile, what):
+    url = profile_url(profile.pk)
+    if what == "address":
+        url = address_url(profile.pk, make_address(profile).pk)
+    api_client.get(url)  # the key is cached from here on
 
     with CaptureQueriesContext(connection) as queries:
-        response = api_client.get(profile_url(profile.pk))
+        response = api_client.get(url)
 
     assert response.status_code == 200
     (statement,) = queries.captured_queries
