@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from config.http import is_api
 from config.middleware import request_id_for
 from pii.audit import actions
 from pii.audit import context as audit_context
@@ -22,8 +23,7 @@ from pii.core.errors import AuditUnavailable
 
 logger = logging.getLogger(__name__)
 
-# The API's URL space: requests refused there (401, 403) are access-log events.
-API_PATH_PREFIX = "/v1/"
+# Requests refused in the API's URL space (401, 403) are access-log events.
 _REFUSED_STATUSES = frozenset({401, 403})
 
 
@@ -32,17 +32,17 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        is_api = request.path.startswith(API_PATH_PREFIX)
+        api = is_api(request)
         with audit_context.bound(
             actor_type=audit_context.ActorType.ANONYMOUS,
             request_id=request_id_for(request),
             client_address=request.META.get("REMOTE_ADDR") or None,
         ) as who:
             user = getattr(request, "user", None)
-            if not is_api and user is not None and user.is_authenticated and user.is_staff:
+            if not api and user is not None and user.is_authenticated and user.is_staff:
                 who.act_as_staff(user)
             response = self.get_response(request)
-            if is_api and response.status_code in _REFUSED_STATUSES:
+            if api and response.status_code in _REFUSED_STATUSES:
                 _record_refused(request, response.status_code, who)
         return response
 

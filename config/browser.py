@@ -19,11 +19,7 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponseBase
 
-from config.http import API_PATH_PREFIX
-
-
-def is_api(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PATH_PREFIX)
+from config.http import is_api
 
 
 class BrowserOnly:

@@ -24,7 +24,8 @@ Middleware = Callable[[HttpRequest], HttpResponseBase]
 API_PATH_PREFIX = "/v1/"
 
 
-def _is_api(request: HttpRequest) -> bool:
+def is_api(request: HttpRequest) -> bool:
+    """Whether the request is under the API's URL space (`/v1/`)."""
     return request.path_info.startswith(API_PATH_PREFIX)
 
 
@@ -86,7 +87,7 @@ class ApiOptionsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.method == "OPTIONS" and _is_api(request):
+        if request.method == "OPTIONS" and is_api(request):
             methods = route_methods(request.path_info)
             if methods is not None:
                 response = HttpResponse(status=204)
@@ -104,7 +105,7 @@ class NoStoreApiMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if _is_api(request):
+        if is_api(request):
             response["Cache-Control"] = "no-store"
         return response
 
