@@ -110,7 +110,7 @@ MIDDLEWARE = [
     # 503 for every PII request while the keys do not match the stored data.
     "config.keyguard.KeyGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.http.ContentSecurityPolicyMiddleware",
     "config.http.NoStoreApiMiddleware",
     "config.http.ChunkedBodyMiddleware",
     "config.http.ApiOptionsMiddleware",
@@ -165,6 +165,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # candidate count at 1M profiles pass jit_above_cost, and compiling them took
     # 100-250 ms of a 1 ms query (docs/search.md). An OLTP service gains nothing from it.
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    # Server-side binding, and psycopg prepares a statement once it has run five
+    # times on a connection: the hot reads (and their access-log insert) are
+    # parsed and planned once per connection, not per request (docs/operations.md,
+    # "Database connections"). Off for a PgBouncer in transaction mode older than
+    # 1.21 (no prepared statements there).
+    if env.bool("DB_SERVER_SIDE_BINDING", default=True):
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+    # A PgBouncer in transaction mode cannot keep a cursor across transactions.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
 
 # SQLite (the embedded default of `make run`): concurrent writers must wait for
 # each other, not fail. WAL lets readers run beside the one writer; write

@@ -88,3 +88,21 @@ def test_a_read_whose_event_cannot_be_written_is_not_answered(api_client, profil
 
     assert_problem(response, 503)
     assert profile.email not in response.content.decode()
+
+
+def test_the_read_is_a_prepared_statement_after_a_few_requests(api_client, profile):
+    """Server-side binding with psycopg's prepare threshold (config/settings.py,
+    docs/operations.md "Database connections"): the hot read is planned once
+    per connection, not on every request."""
+    url = profile_url(profile.pk)
+    for _ in range(6):
+        assert api_client.get(url).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["WITH audit_event AS (INSERT INTO%"],
+        )
+        (prepared,) = cursor.fetchone()
+
+    assert prepared == 1
