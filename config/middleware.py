@@ -11,6 +11,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# Read from the environ: `request.headers` copies every header on first use.
+_REQUEST_ID_META = "HTTP_X_REQUEST_ID"
 # A caller's id is kept only when it is short and made of harmless characters,
 # so it can never smuggle PII-sized payloads or control characters into logs.
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -30,7 +32,7 @@ def request_id_for(request: HttpRequest) -> str:
 
 
 def _choose_request_id(request: HttpRequest) -> str:
-    sent = request.headers.get(REQUEST_ID_HEADER, "")
+    sent = request.META.get(_REQUEST_ID_META, "")
     if _SANE_REQUEST_ID.match(sent):
         return sent
     return uuid.uuid4().hex

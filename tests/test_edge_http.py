@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import pytest
+from csp.utils import build_policy
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -225,3 +226,14 @@ def test_the_api_docs_run_under_the_policy(client):
     # No inline script (the policy would block it): Redoc reads `spec-url`.
     html = response.content.decode()
     assert html.count("<script") == html.count("<script src=")
+
+
+def test_api_responses_carry_the_same_policy_as_django_csp_builds(api_client, anon_client, profile):
+    """The API's header is built once (config.http.ContentSecurityPolicyMiddleware),
+    and it is the policy django-csp builds for every other page, errors included."""
+    expected = build_policy()
+    assert "frame-ancestors 'none'" in expected
+
+    assert api_client.get(profile_url(profile.pk))["Content-Security-Policy"] == expected
+    assert anon_client.get(PROFILES_URL)["Content-Security-Policy"] == expected
+    assert api_client.get(profile_url("NS-EU-0"))["Content-Security-Policy"] == expected

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 
 from pii.api_keys import cache as key_cache
 from pii.audit import context as audit_context
-from pii.audit.purposes import PURPOSE_HEADER, purpose_from_header
+from pii.audit.purposes import PURPOSE_HEADER, PURPOSE_META, purpose_from_header
 from pii.models import ApiKey
 
 # What the library's keys look like: `<prefix>.<secret>`, both alphanumeric.
@@ -114,7 +114,7 @@ class HasScope(BasePermission):
             raise exceptions.NotAuthenticated()
         who = audit_context.current()
         who.act_as_api_key(prefix=api_key.prefix, name=api_key.name)
-        who.purpose = purpose_from_header(request.headers.get(PURPOSE_HEADER))
+        who.purpose = purpose_from_header(request.META.get(PURPOSE_META))
         if not api_key.allows_purpose(who.purpose):
             raise exceptions.PermissionDenied(
                 f"The API key is limited to these purposes ({PURPOSE_HEADER}): "

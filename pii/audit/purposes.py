@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from pii.core.errors import InvalidInput, MalformedRequest
 
 PURPOSE_HEADER = "X-Access-Purpose"
+# The header's key in a WSGI environ (`request.META`).
+PURPOSE_META = "HTTP_X_ACCESS_PURPOSE"
 PURPOSES = (
     "checkout",
     "customer_service",
