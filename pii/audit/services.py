@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Model
+from django.db.models import GenericIPAddressField, JSONField, Model
 
 from pii.audit import actions, context
 from pii.core.errors import AuditUnavailable
@@ -75,14 +75,16 @@ def audit_record(
     """
     if not settings.AUDIT_LOG_ENABLED:
         return None
-    event = _event(
-        action=action,
-        object_kind=object_kind,
-        object_ids=object_ids,
-        subject_id=subject_id,
-        outcome=outcome,
-        details=details,
-        now=now,
+    event = AccessEvent(
+        **_values(
+            action=action,
+            object_kind=object_kind,
+            object_ids=object_ids,
+            subject_id=subject_id,
+            outcome=outcome,
+            details=details,
+            now=now,
+        )
     )
     try:
         _insert(event)
@@ -91,7 +93,7 @@ def audit_record(
     return event
 
 
-def _event(
+def _values(
     *,
     action: str,
     object_kind: str,
@@ -100,25 +102,25 @@ def _event(
     outcome: int,
     details: dict[str, Any] | None,
     now: datetime,
-) -> AccessEvent:
-    """The event, not saved, with the current context's actor, request id,
-    client address and purpose."""
+) -> dict[str, Any]:
+    """The event's column values by attribute name, with the current context's
+    actor, request id, client address and purpose."""
     who = context.current()
-    return AccessEvent(
-        occurred_at=now,
-        actor_type=who.actor_type,
-        actor_id=who.actor_id,
-        actor_name=who.actor_name,
-        action=action,
-        object_kind=object_kind,
-        subject_id=subject_id,
-        object_ids=object_ids_column(object_ids),
-        outcome=outcome,
-        request_id=who.request_id,
-        client_address=who.client_address,
-        purpose=who.purpose,
-        details=details or {},
-    )
+    return {
+        "occurred_at": now,
+        "actor_type": who.actor_type,
+        "actor_id": who.actor_id,
+        "actor_name": who.actor_name,
+        "action": action,
+        "object_kind": object_kind,
+        "subject_id": subject_id,
+        "object_ids": object_ids_column(object_ids),
+        "outcome": outcome,
+        "request_id": who.request_id,
+        "client_address": who.client_address,
+        "purpose": who.purpose,
+        "details": details or {},
+    }
 
 
 def audit_read_row(
@@ -158,8 +160,8 @@ def audit_read_row(
     read = _lean_read(model, tuple(where), tuple(fields), recorded=recorded)
     params = list(where.values())
     if recorded:
-        event = _event(object_ids=object_ids, outcome=200, details=None, **what)
-        params = [*_params(event), *params, *params]
+        values = _values(object_ids=object_ids, outcome=200, details=None, **what)
+        params = [*_prepared(values), *params, *params]
     try:
         with connection.cursor() as cursor:
             cursor.execute(read.sql, params)
@@ -230,6 +232,23 @@ def _insert(event: AccessEvent) -> None:
 
 def _params(event: AccessEvent) -> list[Any]:
     return [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _INSERTED]
+
+
+def _prepared(values: dict[str, Any]) -> list[Any]:
+    """`_params` of an event not made into a model instance (the read path):
+    on PostgreSQL only the JSON document and the client address need Django's
+    preparation; text, numbers and the aware datetime go to psycopg as they are."""
+    return [
+        value if prepare is None else prepare(value, connection)
+        for value, prepare in zip(map(values.__getitem__, _NAMES), _PREPARE, strict=True)
+    ]
+
+
+_NAMES = tuple(field.attname for field in _INSERTED)
+_PREPARE = tuple(
+    field.get_db_prep_save if isinstance(field, JSONField | GenericIPAddressField) else None
+    for field in _INSERTED
+)
 
 
 def audit_record_profile(
