@@ -49,6 +49,10 @@ class Figures:
     rps: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    # CPU time of the server's processes and PostgreSQL's per request (ms): what
+    # the side costs the machine, less at the mercy of its drift than rps.
+    cpu_ms: float | None = None
 
 
 _LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -88,7 +92,29 @@ def wrk(base_url: str, load: Load, *, duration: float, threads: int = 2, connect
     errors = int(non_2xx.group(1)) if non_2xx else 0
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    return Figures(rps, p99, errors)
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return Figures(rps, p99, errors, requests)
+
+
+def cpu_seconds(session: int) -> float:
+    """CPU time (user + system, s) used so far by the processes of one session
+    (a server: gunicorn and its workers, started in a session of their own) and
+    by PostgreSQL's (Linux `/proc`). A process's own time and its reaped
+    children's: a worker or backend that exits (recycled, autovacuum) moves
+    into its parent's count instead of out of the sum."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process has gone
+            continue
+        command = text[text.index("(") + 1 : text.rindex(")")]
+        # After the command: state, ppid, pgrp, session, ... utime (11), stime,
+        # cutime, cstime (14).
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[3]) == session or command == "postgres":
+            ticks += sum(int(f) for f in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -110,19 +136,25 @@ def alternate(
     say: Callable[[str], None] = print,
 ) -> dict[tuple[str, str], list[Figures]]:
     """Warm every side up, then for each round and path load the sides one after
-    the other. Returns every run's figures by (side label, path name)."""
+    the other, in reverse order every other round (so a drift of the machine's
+    speed does not always favour the side loaded first). Returns every run's
+    figures by (side label, path name), in round order."""
     for side in sides:
         for path in paths:
             wrk(side.server.base_url, side.loads[path], duration=warmup)
     results: dict[tuple[str, str], list[Figures]] = {}
     for number in range(1, rounds + 1):
         for path in paths:
-            for side in sides:
+            for side in sides if number % 2 else reversed(sides):
+                session = side.server.process.pid
+                used = cpu_seconds(session)
                 figures = wrk(side.server.base_url, side.loads[path], duration=duration)
+                used = cpu_seconds(session) - used
+                figures.cpu_ms = used * 1000 / max(figures.requests, 1)
                 results.setdefault((side.label, path), []).append(figures)
                 say(
                     f"round {number}  {path:<24} {side.label:<16} {figures.rps:8.0f} rps  "
-                    f"p99 {figures.p99_ms:6.1f} ms"
+                    f"p99 {figures.p99_ms:6.1f} ms  cpu {figures.cpu_ms:5.2f} ms/request"
                     + (f"  ERRORS {figures.errors}" if figures.errors else "")
                 )
     return results
@@ -133,6 +165,8 @@ def median(runs: list[Figures]) -> Figures:
         statistics.median(r.rps for r in runs),
         statistics.median(r.p99_ms for r in runs),
         sum(r.errors for r in runs),
+        sum(r.requests for r in runs),
+        statistics.median(r.cpu_ms for r in runs if r.cpu_ms is not None),
     )
 
 
@@ -202,14 +236,34 @@ def variants_compare(
     print()
     print(header(title, rounds=args.rounds, duration=args.duration))
     base = median(results[(sides[0].label, "profile")])
-    print("| GET profile | rps | p99 | cost vs " + sides[0].label + " |")
-    print("|---|---|---|---|")
+    print(
+        "| GET profile | rps | p99 | cost vs " + sides[0].label + " | CPU per request "
+        "(server + PostgreSQL) | CPU cost |"
+    )
+    print("|---|---|---|---|---|---|")
     for side in sides:
         figures = median(results[(side.label, "profile")])
         cost = (base.rps - figures.rps) / base.rps * 100
+        cpu_cost = (figures.cpu_ms - base.cpu_ms) / base.cpu_ms * 100
+        first = side is sides[0]
         print(
             f"| {side.label} | {figures.rps:,.0f} | {figures.p99_ms:.1f} ms "
-            f"| {'-' if side is sides[0] else f'{cost:.1f} %'} |"
+            f"| {'-' if first else f'{cost:.1f} %'} | {figures.cpu_ms:.2f} ms "
+            f"| {'-' if first else f'{cpu_cost:.1f} %'} |"
+        )
+    # Each round compares sides loaded one right after the other: the median of
+    # those paired costs is less at the mercy of the machine's drift than the
+    # difference of two medians.
+    base_runs = results[(sides[0].label, "profile")]
+    for side in sides[1:]:
+        costs = [
+            (b.rps - r.rps) / b.rps * 100
+            for b, r in zip(base_runs, results[(side.label, "profile")], strict=True)
+        ]
+        print(
+            f"\n{side.label}: cost per round "
+            + ", ".join(f"{c:.1f}" for c in costs)
+            + f" %; median of the rounds' costs **{statistics.median(costs):.1f} %**"
         )
     print(f"\nBudget: at most {budget_percent:g} % fewer requests/s.")
 
