@@ -59,6 +59,8 @@ class AccessEvent(models.Model):
         ANONYMOUS = "anonymous", "Unauthenticated"
 
     id = models.BigAutoField(primary_key=True)
+    # A B-tree on SQLite; a BRIN index on PostgreSQL (migration 0012: events are
+    # written in time order, and a BRIN costs an insert next to nothing).
     occurred_at = models.DateTimeField(db_index=True)
     actor_type = models.CharField(max_length=16, choices=ActorType.choices)
     actor_id = models.CharField(max_length=64, blank=True, default="")
@@ -75,7 +77,9 @@ class AccessEvent(models.Model):
     # PostgreSQL: the writing transaction's id, so `seal_audit` closes only events
     # of transactions that can no longer commit (no late event is skipped).
     txid = models.BigIntegerField(null=True, blank=True)
-    # Indexed by audit_event_segment_idx (segment, id) below.
+    # Indexed by audit_event_segment_idx (segment, id) below. No database
+    # constraint (migration 0012): it cost every insert a deferred check of a
+    # NULL; sealing sets it once and `verify_audit` checks it against the chain.
     segment = models.ForeignKey(
         AuditSegment,
         null=True,
@@ -83,6 +87,7 @@ class AccessEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="events",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
