@@ -260,10 +260,14 @@ def variants_compare(
             (b.rps - r.rps) / b.rps * 100
             for b, r in zip(base_runs, results[(side.label, "profile")], strict=True)
         ]
+        runs = results[(side.label, "profile")]
+        served = sum(r.requests for r in runs) / sum(b.requests for b in base_runs)
         print(
             f"\n{side.label}: cost per round "
             + ", ".join(f"{c:.1f}" for c in costs)
-            + f" %; median of the rounds' costs **{statistics.median(costs):.1f} %**"
+            + f" %; median of the rounds' costs **{statistics.median(costs):.1f} %**, "
+            f"mean {statistics.mean(costs):.1f} %, requests served in all "
+            f"{len(costs)} rounds {(1 - served) * 100:.1f} % fewer"
         )
     print(f"\nBudget: at most {budget_percent:g} % fewer requests/s.")
 
