@@ -8,6 +8,7 @@ AuditUnavailable (503): the read is not answered, the write is rolled back.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache, reduce
@@ -15,7 +16,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import GenericIPAddressField, JSONField, Model
+from django.db.models import Model
 
 from pii.audit import actions, context
 from pii.core.errors import AuditUnavailable
@@ -37,16 +38,22 @@ _TXID_NO_FLUSH = "(SELECT txid_current() FROM set_config('synchronous_commit', '
 
 
 @cache
-def _insert_sql(txid: str, *, where: str = "") -> str:
-    """The event's INSERT (VALUES), or with `where` an INSERT ... SELECT of one
-    row on that condition (no RETURNING then). Built once per shape."""
+def _insert_sql(txid: str, *, source: str = "") -> str:
+    """The event's INSERT (VALUES), or with `source` an INSERT ... SELECT of
+    one row per row of that relation (no RETURNING then). The address and the
+    JSON document are cast in SQL, so that they can be sent as text (`_prepared`).
+    Built once per shape."""
     table = connection.ops.quote_name(AccessEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _INSERTED)
-    values = ", ".join(["%s"] * len(_INSERTED))
+    values = ", ".join(_CASTS.get(f.attname, "%s") for f in _INSERTED)
     head = f"INSERT INTO {table} ({columns}, txid)"
-    if where:
-        return f"{head} SELECT {values}, {txid} WHERE {where}"
+    if source:
+        return f"{head} SELECT {values}, {txid} FROM {source}"  # noqa: S608 - our names
     return f"{head} VALUES ({values}, {txid}) RETURNING id"
+
+
+# Parameters PostgreSQL must be told the type of: sent as text by the read path.
+_CASTS = {"client_address": "CAST(%s AS inet)", "details": "CAST(%s AS jsonb)"}
 
 
 def object_ids_column(ids: Iterable[str]) -> str:
@@ -161,7 +168,7 @@ def audit_read_row(
     params = list(where.values())
     if recorded:
         values = _values(object_ids=object_ids, outcome=200, details=None, **what)
-        params = [*_prepared(values), *params, *params]
+        params = [*params, *_prepared(values)]
     try:
         with connection.cursor() as cursor:
             cursor.execute(read.sql, params)
@@ -198,8 +205,10 @@ def _lean_read(
     select = f"SELECT {columns} FROM {table} WHERE {condition}"  # noqa: S608 - names from the model
     sql = select
     if recorded:
-        exists = f"EXISTS (SELECT 1 FROM {table} WHERE {condition})"  # noqa: S608 - names from the model
-        sql = f"WITH audit_event AS ({_insert_sql(_TXID_NO_FLUSH, where=exists)}) {select}"
+        # The row is read once; the event is inserted once per row read (none: no event).
+        insert = _insert_sql(_TXID_NO_FLUSH, source="audit_read")
+        sql = f"WITH audit_read AS MATERIALIZED ({select}), audit_event AS ({insert}) "
+        sql += "SELECT * FROM audit_read"
     converters = []
     for field in loaded:
         col = field.get_col(opts.db_table)
@@ -236,19 +245,16 @@ def _params(event: AccessEvent) -> list[Any]:
 
 def _prepared(values: dict[str, Any]) -> list[Any]:
     """`_params` of an event not made into a model instance (the read path):
-    on PostgreSQL only the JSON document and the client address need Django's
-    preparation; text, numbers and the aware datetime go to psycopg as they are."""
-    return [
-        value if prepare is None else prepare(value, connection)
-        for value, prepare in zip(map(values.__getitem__, _NAMES), _PREPARE, strict=True)
-    ]
+    text, numbers and the aware datetime go to psycopg as they are; the
+    address and the JSON document go as text, cast in SQL (`_CASTS`)."""
+    params = [values[name] for name in _NAMES]
+    params[_DETAILS] = _EMPTY_JSON if not values["details"] else json.dumps(values["details"])
+    return params
 
 
 _NAMES = tuple(field.attname for field in _INSERTED)
-_PREPARE = tuple(
-    field.get_db_prep_save if isinstance(field, JSONField | GenericIPAddressField) else None
-    for field in _INSERTED
-)
+_DETAILS = _NAMES.index("details")
+_EMPTY_JSON = "{}"
 
 
 def audit_record_profile(
