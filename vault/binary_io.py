@@ -1,8 +1,9 @@
 """Moving whole contents in and out of the database without hex on the way.
 
-Django's psycopg backend binds parameters on the client: a bytea parameter is
-spelled into the SQL text as hex (twice its size) and copied again into the
-query string, and rows come back in text format, hex again. For a 10 MiB entry
+Django's psycopg backend binds parameters on the client by default (here:
+with DB_SERVER_SIDE_BINDING=false): a bytea parameter is spelled into the SQL
+text as hex (twice its size) and copied again into the query string; and rows
+come back in text format, hex again, whatever the binding. For a 10 MiB entry
 that is 40 to 80 MiB of transient buffers in the server process.
 
 On PostgreSQL the two statements that carry a whole content therefore run on
