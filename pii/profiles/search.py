@@ -125,6 +125,12 @@ def profile_search(*, q: str | None, sort: str, offset: int, count: int) -> Sear
         return _list_all(field, descending, offset, count)
     branches = tuple(parse_query(q, version=version))
     page = _Page(branches, version, field, descending, offset, count)
+    with sql.planned_for_each_term():
+        return _search(page, field)
+
+
+def _search(page: _Page, field: str) -> SearchResult:
+    branches, version = page.branches, page.version
     probed = sql.probe(branches, version, window=SEARCH_WINDOW)
     if probed == 0:
         return SearchResult(profiles=[], total=0)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from django.db import connection
+from django.db import connection, transaction
 
 from pii.core.fields import readable_rows
 from pii.models import Profile
@@ -252,6 +253,27 @@ def probe(branches: Sequence[Branch], version: int, *, window: int) -> int | Non
             ],
         )
         return cursor.fetchone()[0]
+
+
+@contextmanager
+def planned_for_each_term() -> Iterator[None]:
+    """A search's statements planned for their own terms (PostgreSQL: in one
+    read transaction with `plan_cache_mode = force_custom_plan`, for it only).
+
+    The service prepares statements it runs often (docs/operations.md, "Database
+    connections"), and PostgreSQL may then reuse a generic plan, made without
+    the parameters' values. The hot reads gain from that; a search's selectivity
+    depends on its terms (a common surname against a rare email fragment), so
+    its plans must see them. SQLite: nothing (a transaction there would take the
+    write lock).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
+        yield
 
 
 def force_index_walk() -> None:
