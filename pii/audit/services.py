@@ -233,20 +233,17 @@ def _insert(event: AccessEvent) -> None:
     no_flush = event.action in actions.READS and not connection.in_atomic_block
     txid = _TXID_NO_FLUSH if no_flush else _TXID
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(txid), _params(event))
+        cursor.execute(_insert_sql(txid), _prepared(vars(event)))
         (event.pk,) = cursor.fetchone()
     event._state.adding = False
     event._state.db = connection.alias
 
 
-def _params(event: AccessEvent) -> list[Any]:
-    return [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _INSERTED]
-
-
 def _prepared(values: dict[str, Any]) -> list[Any]:
-    """`_params` of an event not made into a model instance (the read path):
-    text, numbers and the aware datetime go to psycopg as they are; the
-    address and the JSON document go as text, cast in SQL (`_CASTS`)."""
+    """The parameters of `_insert_sql` from the event's values by attribute name
+    (`_values`, or an unsaved event's `vars`): text, numbers and the aware
+    datetime go to psycopg as they are; the address and the JSON document go as
+    text, cast in SQL (`_CASTS`)."""
     params = [values[name] for name in _NAMES]
     params[_DETAILS] = _EMPTY_JSON if not values["details"] else json.dumps(values["details"])
     return params
