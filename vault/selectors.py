@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pii.audit import actions
+from pii.audit.services import audit_read_row
 from pii.core.errors import NotFound
-from vault import binary_io
 from vault.models import DataEntry
 
 # `NS-{REGION}-`: the region is upper case by definition; only the UUID follows.
@@ -23,10 +24,24 @@ def data_id_normalized(data_id: str) -> str:
     return data_id[:_UUID_START] + data_id[_UUID_START:].lower()
 
 
-def data_entry_get(*, data_id: str, now: datetime) -> DataEntry:
-    """The live entry with this id, content decrypted. Raises NotFound when it
-    does not exist or has expired."""
-    entry = binary_io.first(DataEntry.objects.live(now).filter(pk=data_id_normalized(data_id)))
+def data_entry_read(*, data_id: str, now: datetime) -> DataEntry:
+    """The live entry with this id, content decrypted, its read recorded as
+    `data.read` (in the same round trip on PostgreSQL, the content in binary
+    format: `pii.audit.services.audit_read_row`). Raises NotFound when it does
+    not exist or has expired (no event); AuditUnavailable when the event cannot
+    be written (nothing is answered)."""
+    stored_id = data_id_normalized(data_id)
+    entry = audit_read_row(
+        DataEntry,
+        where={"id": stored_id},
+        fields=[f.name for f in DataEntry._meta.concrete_fields],
+        live_at=now,
+        binary=True,
+        action=actions.DATA_READ,
+        object_kind="data",
+        object_ids=[stored_id],
+        now=now,
+    )
     if entry is None:
         raise NotFound("The data entry does not exist.")
     return entry

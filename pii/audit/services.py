@@ -19,7 +19,9 @@ from django.db import DatabaseError, connection
 from django.db.models import Model
 
 from pii.audit import actions, context
+from pii.core.cursors import psycopg_cursor
 from pii.core.errors import AuditUnavailable
+from pii.core.expiring import live_q, live_sql
 from pii.models import AccessEvent
 
 # The event's columns, written in this order by `_insert` (all but id and segment).
@@ -140,10 +142,16 @@ def audit_read_row(
     object_ids: Iterable[str],
     subject_id: str = "",
     now: datetime,
+    live_at: datetime | None = None,
+    binary: bool = False,
 ) -> Any | None:
     """The one row of `model` matching `where` (equalities; the primary key
     among them) with only `fields` loaded, its read recorded as `action`; None
-    when there is no such row (and no event: the caller answers 404).
+    when there is no such row (and no event: the caller answers 404). With
+    `live_at`, only a row that has not expired then (`pii.core.expiring`; the
+    model has an `expires_at`). With `binary` (PostgreSQL), the row comes in
+    binary format: a bytea column as its bytes, not hex (`pii.core.cursors`;
+    not for models with JSON columns).
 
     On PostgreSQL outside a transaction, one statement built once per shape
     (no ORM compilation per request) and one round trip: the event's INSERT is a
@@ -159,18 +167,22 @@ def audit_read_row(
     """
     what = {"action": action, "object_kind": object_kind, "subject_id": subject_id, "now": now}
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        row = model._default_manager.filter(**where).only(*fields).first()
+        rows = model._default_manager.filter(**where)
+        if live_at is not None:
+            rows = rows.filter(live_q(now=live_at))
+        row = rows.only(*fields).first()
         if row is not None:
             audit_record(object_ids=object_ids, **what)
         return row
     recorded = settings.AUDIT_LOG_ENABLED
-    read = _lean_read(model, tuple(where), tuple(fields), recorded=recorded)
-    params = list(where.values())
+    live = live_at is not None
+    read = _lean_read(model, tuple(where), tuple(fields), recorded=recorded, live=live)
+    params = [*where.values(), live_at] if live else list(where.values())
     if recorded:
         values = _values(object_ids=object_ids, outcome=200, details=None, **what)
         params = [*params, *_prepared(values)]
     try:
-        with connection.cursor() as cursor:
+        with psycopg_cursor(connection, binary=True) if binary else connection.cursor() as cursor:
             cursor.execute(read.sql, params)
             values = cursor.fetchone()
     except DatabaseError as exc:
@@ -192,7 +204,12 @@ class _LeanRead(NamedTuple):
 
 @cache
 def _lean_read(
-    model: type[Model], where: tuple[str, ...], fields: tuple[str, ...], *, recorded: bool
+    model: type[Model],
+    where: tuple[str, ...],
+    fields: tuple[str, ...],
+    *,
+    recorded: bool,
+    live: bool,
 ) -> _LeanRead:
     """The statement of `audit_read_row` for one shape, and how to turn its row
     into an instance (the fields' database converters: decryption included)."""
@@ -201,7 +218,10 @@ def _lean_read(
     table = quote(opts.db_table)
     loaded = [f for f in opts.concrete_fields if f.primary_key or f.name in fields]
     columns = ", ".join(quote(f.column) for f in loaded)
-    condition = " AND ".join(f"{quote(opts.get_field(name).column)} = %s" for name in where)
+    conditions = [f"{quote(opts.get_field(name).column)} = %s" for name in where]
+    if live:
+        conditions.append(live_sql(f"{table}.{quote(opts.get_field('expires_at').column)}"))
+    condition = " AND ".join(conditions)
     select = f"SELECT {columns} FROM {table} WHERE {condition}"  # noqa: S608 - names from the model
     sql = select
     if recorded:

@@ -24,6 +24,12 @@ def live_q(*, now: datetime) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
 
 
+def live_sql(column: str) -> str:
+    """`live_q` as an SQL condition on `column` (a quoted `expires_at`), with one
+    parameter: now. For statements built once, without the ORM."""
+    return f"({column} IS NULL OR {column} > %s)"
+
+
 class ExpiringQuerySet(models.QuerySet):
     """`.expired(now)` / `.live(now)` for models with an `expires_at` column."""
 

@@ -13,7 +13,9 @@ from pii.models import AccessEvent
 from tests.support import (
     address_url,
     assert_problem,
+    data_url,
     make_address,
+    make_data_entry,
     profile_url,
     unknown_profile_id,
 )
@@ -24,6 +26,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)"
 
 
+def _read_url(what: str, profile) -> str:
+    if what == "address":
+        return address_url(profile.pk, make_address(profile).pk)
+    if what == "data":
+        return data_url(make_data_entry().pk)
+    return profile_url(profile.pk)
+
+
 def _event_inserts(queries: CaptureQueriesContext) -> list[str]:
     """Statements writing an event: an INSERT, or a read whose event is a
     data-modifying CTE of its SELECT (`WITH audit_event AS (INSERT ...) SELECT`)."""
@@ -32,11 +42,9 @@ def _event_inserts(queries: CaptureQueriesContext) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("what", ["profile", "address"])
+@pytest.mark.parametrize("what", ["profile", "address", "data"])
 def test_a_reads_event_commits_without_waiting_for_the_flush(api_client, profile, what):
-    url = profile_url(profile.pk)
-    if what == "address":
-        url = address_url(profile.pk, make_address(profile).pk)
+    url = _read_url(what, profile)
 
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get(url)
@@ -47,11 +55,9 @@ def test_a_reads_event_commits_without_waiting_for_the_flush(api_client, profile
     assert AccessEvent.objects.filter(request_id=response["X-Request-ID"]).count() == 1
 
 
-@pytest.mark.parametrize("what", ["profile", "address"])
+@pytest.mark.parametrize("what", ["profile", "address", "data"])
 def test_a_read_and_its_event_are_one_statement(api_client, profile, what):
-    url = profile_url(profile.pk)
-    if what == "address":
-        url = address_url(profile.pk, make_address(profile).pk)
+    url = _read_url(what, profile)
     api_client.get(url)  # the key is cached from here on
 
     with CaptureQueriesContext(connection) as queries:

@@ -156,7 +156,7 @@ def test_binary_io_writes_and_reads_every_column_exactly():
     from datetime import timedelta
 
     from vault import binary_io
-    from vault.selectors import data_entry_get
+    from vault.selectors import data_entry_read
 
     entry = DataEntry(
         content_type="text/plain; charset=utf-8",
@@ -167,7 +167,7 @@ def test_binary_io_writes_and_reads_every_column_exactly():
     )
     binary_io.insert(entry)
 
-    read = data_entry_get(data_id=entry.pk, now=T0)
+    read = data_entry_read(data_id=entry.pk, now=T0)
     via_orm = DataEntry.objects.get(pk=entry.pk)
     assert entry._state.adding is False
     assert read._state.adding is False

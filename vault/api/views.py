@@ -23,7 +23,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pii.api.base import validated_body
-from pii.audit import actions
 from pii.core.errors import MalformedId
 from pii.core.ids import is_data_id
 from pii.core.scopes import Scope
@@ -77,8 +76,7 @@ class DataEntryDetailView(APIView):
     def get(self, request: Request, data_id: str) -> HttpResponseBase:
         _check_id(data_id)
         now = timezone.now()
-        entry = selectors.data_entry_get(data_id=data_id, now=now)
-        services.data_entry_record(actions.DATA_READ, entry.pk, now=now)
+        entry = selectors.data_entry_read(data_id=data_id, now=now)
         response: HttpResponseBase
         if len(entry.content) <= STREAM_CHUNK_SIZE:
             # One chunk anyway: a plain response is one write, with no generator.
