@@ -196,6 +196,50 @@ def audit_read_row(
     return model.from_db(connection.alias, read.attnames, converted)
 
 
+def audit_write_statement(
+    sql: str,
+    params: Sequence[Any],
+    *,
+    action: str,
+    object_kind: str = "",
+    object_ids: Iterable[str] = (),
+    details: dict[str, Any] | None = None,
+    now: datetime,
+) -> None:
+    """Run `sql`, one data-modifying statement (INSERT, UPDATE or DELETE, no
+    RETURNING), and record it as `action`, in one statement: `sql` is a CTE of
+    the event's INSERT, so the write and its event commit together or not at
+    all, in one round trip with no transaction block around them (a statement
+    is atomic by itself; it commits durably, like every write's event).
+
+    PostgreSQL outside a transaction only (callers write through the ORM, then
+    `audit_record`, elsewhere). Raises AuditUnavailable when the statement
+    fails: then nothing was written, whichever half failed.
+    """
+    params = list(params)
+    if settings.AUDIT_LOG_ENABLED:
+        values = _values(
+            action=action,
+            object_kind=object_kind,
+            object_ids=object_ids,
+            subject_id="",
+            outcome=200,
+            details=details,
+            now=now,
+        )
+        sql, params = _write_sql(sql), [*params, *_prepared(values)]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except DatabaseError as exc:
+        raise AuditUnavailable() from exc
+
+
+@cache
+def _write_sql(sql: str) -> str:
+    return f"WITH audit_write AS ({sql}) {_insert_sql(_TXID)}"
+
+
 class _LeanRead(NamedTuple):
     sql: str
     attnames: list[str]

@@ -1,0 +1,64 @@
+"""POST /tokenize on PostgreSQL outside a transaction: the tokens and their
+event are one statement (`audit_write_statement`: the tokens' INSERT as a CTE
+of the event's), with every value written exactly as the ORM would write it,
+and nothing written when the event cannot be."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pii.audit import actions
+from pii.models import AccessEvent, Token
+from tests.support import assert_problem, detokenize, tokenize
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+VALUES = {
+    "text": "Grüße, 東京 \u2028",
+    "number": 12.5,
+    "integer": 7,
+    "true": True,
+    "null": None,
+    "object": {"a": [1, "b", None]},
+    "array": ["x", {"y": 2}],
+}
+
+
+def test_tokens_and_their_event_are_one_statement(api_client):
+    tokenize(api_client, {"warm": "up"})  # the key is cached from here on
+
+    with CaptureQueriesContext(connection) as queries:
+        response = tokenize(api_client, VALUES)
+
+    assert response.status_code == 200
+    (statement,) = queries.captured_queries
+    assert statement["sql"].startswith('WITH audit_write AS (INSERT INTO "pii_token"')
+    event = AccessEvent.objects.get(request_id=response["X-Request-ID"])
+    tokens = response.json()["tokens"]
+    assert event.action == actions.TOKEN_TOKENIZE
+    assert set(event.object_ids.split()) == set(tokens.values())
+    assert event.details["count"] == len(VALUES)
+
+
+def test_every_value_comes_back_exactly_through_detokenize_and_the_orm(api_client):
+    tokens = tokenize(api_client, VALUES).json()["tokens"]
+
+    answered = detokenize(api_client, tokens).json()
+    stored = {token.pk: token for token in Token.objects.filter(pk__in=tokens.values())}
+
+    assert answered == {"data": VALUES, "errors": {}}
+    for key, token_id in tokens.items():
+        assert stored[token_id].value == VALUES[key]
+        assert stored[token_id].expires_at > stored[token_id].created_at
+
+
+def test_nothing_is_written_when_the_event_cannot_be(api_client, access_log_down):
+    api_client.raise_request_exception = False
+    before = Token.objects.count()
+
+    response = tokenize(api_client, VALUES)
+
+    assert_problem(response, 503)
+    assert Token.objects.count() == before
