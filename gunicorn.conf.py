@@ -32,12 +32,28 @@ graceful_timeout = 30  # for in-flight requests on restart
 keepalive = 2  # only used behind a proxy that keeps connections open
 
 # Recycle workers now and then (bounded memory growth); the jitter keeps them
-# from restarting all at once. A new worker imports the whole application (about
-# a second of one core): at 2,000 requests a busy worker restarted every few
-# seconds and that second showed as one-second tails and lost throughput
-# (docs/performance.md); 20,000 keeps the bound and makes restarts rare.
+# from restarting all at once. At 2,000 requests a busy worker restarted every
+# few seconds (docs/performance.md); 20,000 keeps the bound and makes restarts rare.
 max_requests = 20000
 max_requests_jitter = 2000
+
+# The application is imported once, by the master, before it forks the workers:
+# a new or recycled worker is a fork, serving at once, where it used to import
+# Django and the application first (about a second of one core, during which
+# requests queued on it waited: the last one-second tails of docs/performance.md).
+# Workers share the imported code's memory until they write to it. New code
+# needs a restart of the master, not HUP (docs/operations.md, "Deploying").
+preload_app = True
+
+
+def pre_fork(server, worker):
+    """No database connection crosses a fork: importing opens none, and any the
+    master may have opened is closed before each worker is forked (each worker
+    opens its own on its first request)."""
+    from django.db import connections
+
+    connections.close_all()
+
 
 # Access log on stdout, error log on stderr. The format never contains the query
 # string (`%(r)s` and `%(q)s` would write `?q=jane.doe@...` to disk): `%(U)s` is

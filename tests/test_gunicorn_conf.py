@@ -44,6 +44,11 @@ def test_the_access_log_never_writes_the_query_string(conf):
     assert conf["accesslog"] == "-"
 
 
+def test_workers_are_forked_from_an_application_imported_once(conf):
+    assert conf["preload_app"] is True
+    assert callable(conf["pre_fork"])  # closes the master's database connections
+
+
 def test_limits_timeouts_and_recycling_are_set(conf):
     assert 0 < conf["limit_request_line"] <= 8190
     assert 0 < conf["limit_request_field_size"] <= 8190
@@ -102,6 +107,13 @@ class Server:
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """gunicorn -c gunicorn.conf.py on a random port, DEBUG off, a fresh SQLite file."""
+    server = _start(tmp_path_factory)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def _start(tmp_path_factory: pytest.TempPathFactory, *options: str) -> Server:
     database = tmp_path_factory.mktemp("gunicorn") / "db.sqlite3"
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -121,7 +133,10 @@ def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     key = _manage(env, "create_api_key", "gunicorn-test").strip().splitlines()[-1]
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603  (our own interpreter and config)
-        [sys.executable, "-m", "gunicorn", "-c", str(CONF), "--bind", f"127.0.0.1:{port}"],
+        [
+            *(sys.executable, "-m", "gunicorn", "-c", str(CONF)),
+            *("--bind", f"127.0.0.1:{port}", *options),
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -138,10 +153,7 @@ def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 process.kill()
                 pytest.fail("gunicorn did not start")
             time.sleep(0.2)
-    server = Server(port, key, process)
-    yield server
-    if server.process.poll() is None:
-        server.stop()
+    return Server(port, key, process)
 
 
 def test_gunicorn_serves_the_api_and_never_logs_the_query(gunicorn):
@@ -166,3 +178,26 @@ def test_gunicorn_serves_the_api_and_never_logs_the_query(gunicorn):
     assert "GET /v1/d/pii/profiles" in access_log
     assert "jane" not in access_log
     assert "?" not in access_log
+
+
+def test_recycled_workers_fork_from_the_preloaded_application_and_keep_serving(
+    tmp_path_factory,
+):
+    """Workers recycled after every other request: each new one is a fork of
+    the master, with a database connection of its own, answering at once."""
+    server = _start(tmp_path_factory, "--max-requests", "2", "--max-requests-jitter", "1")
+    try:
+        statuses = []
+        for n in range(8):
+            body = json.dumps({"email": f"fork{n}@example.com"})
+            response, _ = server.request(
+                "POST", "/v1/d/pii/profiles", body, {"Content-Type": "application/json"}
+            )
+            statuses.append(response.status)
+        listed, listed_body = server.request("GET", "/v1/d/pii/profiles?count=20")
+    finally:
+        server.stop()
+
+    assert statuses == [201] * 8
+    assert listed.status == 200
+    assert json.loads(listed_body)["pagination_info"]["total"] == 8
