@@ -62,3 +62,14 @@ def test_nothing_is_written_when_the_event_cannot_be(api_client, access_log_down
 
     assert_problem(response, 503)
     assert Token.objects.count() == before
+
+
+def test_token_ids_have_no_pattern_index():
+    """Migration 0013: ids are looked up whole, so no `varchar_pattern_ops`
+    index is kept up to date on every /tokenize."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'pii_token'")
+        definitions = [definition for (definition,) in cursor.fetchall()]
+
+    assert len(definitions) == 2  # the primary key and expires_at (for the purge)
+    assert not [d for d in definitions if "pattern_ops" in d]
