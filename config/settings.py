@@ -114,20 +114,23 @@ MIDDLEWARE = [
     "config.http.NoStoreApiMiddleware",
     "config.http.ChunkedBodyMiddleware",
     "config.http.ApiOptionsMiddleware",
+    # Requests under /v1/ leave here for API_LANE_MIDDLEWARE, then the view
+    # (config/lanes.py); the rest of this list is the browser side's lane.
+    "config.lanes.ApiLaneMiddleware",
     # Static files (the admin's, the API docs' assets) from the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Sessions, the staff user and messages are for the browser side: the
-    # `Browser*` subclasses (config/browser.py) skip /v1/.
-    "config.browser.BrowserSessionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "config.browser.BrowserAuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.audit.AuditContextMiddleware",
-    "config.browser.BrowserMessageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a locked-out login with 429.
     "axes.middleware.AxesMiddleware",
 ]
+# The API's lane, after ApiLaneMiddleware (config/lanes.py): plain callables only.
+API_LANE_MIDDLEWARE = ["config.audit.AuditContextMiddleware"]
 
 # Off only to measure what metrics and the request log cost
 # (scripts/bench_metrics.py); never in production.

@@ -1,13 +1,15 @@
-"""Sessions, the staff user and messages run for the browser side only
-(config/browser.py): an API request pays for none of them, the admin keeps all
-(and CSRF still guards it)."""
+"""Two lanes (config/lanes.py): an API request leaves the middleware for its own
+lane before static files, sessions, CSRF, the staff user, messages and axes,
+and pays for none of them; the admin keeps all (and CSRF still guards it). What
+those layers did that an API client sees is kept: Content-Length,
+X-Frame-Options, and the Host check."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
-from tests.support import profile_url
+from tests.support import assert_problem, profile_url
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +24,31 @@ def test_an_api_request_runs_no_browser_middleware(api_client, profile):
     request = response.wsgi_request
     assert [name for name in BROWSER_ONLY if name in request.__dict__] == []
     assert "Set-Cookie" not in response.headers
+
+
+def test_an_api_response_keeps_the_headers_the_browser_lane_would_add(api_client, profile):
+    response = api_client.get(profile_url(profile.pk))
+
+    assert response["Content-Length"] == str(len(response.content))
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_an_api_request_with_a_host_not_allowed_is_refused(api_client, profile, settings):
+    settings.ALLOWED_HOSTS = ["pii.example.com"]
+
+    response = api_client.get(profile_url(profile.pk), HTTP_HOST="evil.example.org")
+
+    assert_problem(response, 400)
+    assert profile.email not in response.content.decode()
+
+
+def test_the_api_lane_refuses_middleware_with_view_hooks(settings):
+    from config.lanes import ApiLaneMiddleware
+
+    settings.API_LANE_MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]
+
+    with pytest.raises(TypeError, match="process_view"):
+        ApiLaneMiddleware(lambda request: None)
 
 
 def test_an_api_post_needs_no_csrf_token(api_client):
