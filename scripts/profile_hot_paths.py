@@ -5,7 +5,9 @@
     .venv/bin/python scripts/profile_hot_paths.py [--path profile] [--requests 2000]
 
 Production settings (`config.settings`, DEBUG off), the whole middleware stack
-and the access log on, through Django's test client (no network, no gunicorn).
+and the access log on, the WSGI application called the way gunicorn calls it
+(no network, no gunicorn, no test client); the request log line is written
+(to /dev/null) at INFO, as in production.
 Migrates the database, seeds a key and the rows, then prints the time per
 request (wall, and CPU in this process: the figure that holds on a busy
 machine), then the functions with the most cumulative time under cProfile
@@ -18,6 +20,7 @@ import argparse
 import base64
 import cProfile
 import io
+import json
 import os
 import pstats
 import sys
@@ -28,12 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "false")
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # no request log line on the terminal
+os.environ.setdefault("LOG_LEVEL", "INFO")  # the request log line, as in production
 
 import django
 
 django.setup()
 
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -50,6 +54,8 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--save", help="also write the raw cProfile stats to this file")
+    parser.add_argument("--sort", choices=["cumulative", "tottime"], default="cumulative")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -80,34 +86,81 @@ def main() -> None:
         {"content_type": "application/json", "content": base64.b64encode(b'{"a": 1}').decode()},
     )
     tokens = {"data": {f"k{i}": f"value {i}" for i in range(25)}}
+    application = WSGIHandler()
+    base_environ = {
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "443",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SCRIPT_NAME": "",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "localhost",
+        "HTTP_AUTHORIZATION": f"Bearer {key}",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "wsgi.url_scheme": "http",
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.errors": sys.stderr,
+    }
+
+    def wsgi(method: str, path: str, body: bytes = b"") -> int:
+        """One request the way gunicorn makes it: an environ, the body drained."""
+        statuses = []
+        environ = {
+            **base_environ,
+            "REQUEST_METHOD": method,
+            "PATH_INFO": API + path,
+            "QUERY_STRING": "",
+            "CONTENT_TYPE": "application/json" if body else "",
+            "CONTENT_LENGTH": str(len(body)) if body else "",
+            "wsgi.input": io.BytesIO(body),
+        }
+        response = application(
+            environ, lambda status, headers, exc_info=None: statuses.append(status)
+        )
+        for _ in response:
+            pass
+        response.close()
+        return int(statuses[0].split()[0])
+
+    tokens_body = json.dumps(tokens).encode()
     run = {
-        "profile": lambda: client.get(f"{API}/profiles/{profile['id']}"),
-        "address": lambda: client.get(f"{API}/profiles/{profile['id']}/addresses/{address['id']}"),
-        "data": lambda: client.get(f"{API}/data/{entry['id']}"),
-        "tokenize": lambda: client.post(f"{API}/tokenize", tokens, content_type="application/json"),
+        "profile": lambda: wsgi("GET", f"/profiles/{profile['id']}"),
+        "address": lambda: wsgi("GET", f"/profiles/{profile['id']}/addresses/{address['id']}"),
+        "data": lambda: wsgi("GET", f"/data/{entry['id']}"),
+        "tokenize": lambda: wsgi("POST", "/tokenize", tokens_body),
     }[args.path]
+    # The request log line goes to /dev/null while measuring (written, not shown).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved_stderr = os.dup(2)
+    os.dup2(devnull, 2)
     for _ in range(200):
-        if (status := run().status_code) != 200:
+        if (status := run()) != 200:
             raise SystemExit(f"{args.path} answered {status}")
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(args.requests):
         run()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    os.dup2(saved_stderr, 2)
     print(
         f"{args.path}: {wall / args.requests * 1000:.3f} ms per request, of which "
         f"{cpu / args.requests * 1000:.3f} ms CPU in this process (the rest: waiting "
         "for the database)"
     )
+    os.dup2(devnull, 2)
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
     for _ in range(args.requests):
         run()
     profiler.disable()
+    os.dup2(saved_stderr, 2)
     elapsed = time.perf_counter() - started
     print(f"{args.path}: {elapsed / args.requests * 1000:.3f} ms per request (under cProfile)")
+    if args.save:
+        profiler.dump_stats(args.save)
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
 
 
