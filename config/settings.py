@@ -353,7 +353,7 @@ if API_KEY_CACHE_SECONDS < 0:
 CACHES["api_keys"] = (
     {**CACHES["default"], "KEY_PREFIX": "pii"}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-keys"}
+    else {"BACKEND": "pii.api_keys.cache.ProcessMemoryCache", "LOCATION": "api-keys"}
 )
 # django-axes: a login (admin site) is refused with 429 for AXES_COOLOFF_MINUTES
 # after AXES_FAILURE_LIMIT failures for one username from one IP address.

@@ -170,3 +170,23 @@ def test_with_redis_a_revocation_clears_the_entry_every_server_shares(
 
     assert redis_key_cache.keys("*api-key:*") == []
     support.assert_problem(_get(key, profile.pk), 401)
+
+
+def test_without_redis_each_process_keeps_the_row_itself_not_a_pickle(key_and_profile):
+    """ProcessMemoryCache: no unpickling on every request; entries still expire."""
+    from django.core.cache import caches
+
+    key, profile = key_and_profile
+    assert _get(key, profile.pk).status_code == 200
+    cache = caches["api_keys"]
+    entry_key = f"api-key:{key.partition('.')[0]}"
+
+    first, second = cache.get(entry_key), cache.get(entry_key)
+
+    assert first is second
+    assert isinstance(first[1], ApiKey)
+    cache.set("short", "lived", timeout=-1)  # already expired
+    assert cache.get("short") is None
+    assert cache.add("new", 1) is True
+    assert cache.add("new", 2) is False
+    assert cache.get("new") == 1

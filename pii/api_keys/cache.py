@@ -20,6 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 
 from pii.models import ApiKey
 
@@ -69,3 +71,42 @@ def api_keys_forget(prefixes: Iterable[str]) -> None:
 def api_key_forget_saved(sender: Any, instance: ApiKey, **kwargs: Any) -> None:
     """post_save / post_delete of a key (an admin edit): forget it."""
     api_keys_forget([instance.prefix])
+
+
+class ProcessMemoryCache(LocMemCache):
+    """Django's per-process memory cache (the key cache's backend without
+    Redis), holding the objects themselves instead of pickles of them: a key's
+    row is read on every API request, and unpickling a model instance cost more
+    than the rest of the lookup. Readers share the cached instance; the only
+    change made to it is `last_used_at` (pii.api.auth), which is meant to be
+    remembered."""
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._set(key, value, timeout)
+                return True
+            return False
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                return default
+            value = self._cache[key]
+            self._cache.move_to_end(key, last=False)
+        return value
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            self._set(key, value, timeout)
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> Any:
+        raise NotImplementedError("The API key cache holds rows, not counters.")
