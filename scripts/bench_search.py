@@ -171,6 +171,11 @@ def baseline_query(q: str) -> tuple[int, list[str]]:
         params.append(f"%{escaped}%")
     where = " OR ".join(parts)
     with connection.cursor() as cursor:
+        # Planned for its pattern every time, as a plain SQL client's query is:
+        # the project's connections prepare a statement after five runs
+        # (docs/operations.md), and a generic plan of `ILIKE $1` cannot know
+        # the pattern, so it scans the table (seconds per query).
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM bench_plain WHERE {where} LIMIT %s) AS c",
             [*params, SEARCH_WINDOW + 1],
