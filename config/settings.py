@@ -180,6 +180,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
         "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
     )
+    # Django's backend, with a health check that asks the socket instead of
+    # sending `SELECT 1` on every request (config/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 
 # SQLite (the embedded default of `make run`): concurrent writers must wait for
 # each other, not fail. WAL lets readers run beside the one writer; write

@@ -26,9 +26,9 @@ from tests.pii_guard import (  # noqa: F401 - hooks of the whole-suite PII guard
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`postgres` tests need real row locks and concurrent connections."""
-    from django.conf import settings
+    from django.db import connection
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         skip = pytest.mark.skip(reason="PostgreSQL only (set DATABASE_URL)")
         for item in items:
             if "postgres" in item.keywords:
