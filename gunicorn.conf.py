@@ -42,7 +42,7 @@ max_requests_jitter = 2000
 # Django and the application first (about a second of one core, during which
 # requests queued on it waited: the last one-second tails of docs/performance.md).
 # Workers share the imported code's memory until they write to it. New code
-# needs a restart of the master, not HUP (docs/operations.md, "Deploying").
+# needs a restart of the master, not HUP (docs/operations.md, "Running in production").
 preload_app = True
 
 

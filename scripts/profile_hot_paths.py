@@ -11,7 +11,9 @@ and the access log on, the WSGI application called the way gunicorn calls it
 Migrates the database, seeds a key and the rows, then prints the time per
 request (wall, and CPU in this process: the figure that holds on a busy
 machine), then the functions with the most cumulative time under cProfile
-(docs/performance.md).
+(docs/performance.md). With `--compare-without telemetry` (any comma-separated
+parts of middleware paths), instead: CPU per request with and without those
+middleware, in one process, alternating blocks.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ import io
 import json
 import os
 import pstats
+import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,9 +42,10 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from pii.api_keys.services import api_key_create  # noqa: E402
@@ -56,6 +62,12 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--save", help="also write the raw cProfile stats to this file")
     parser.add_argument("--sort", choices=["cumulative", "tottime"], default="cumulative")
+    parser.add_argument(
+        "--compare-without",
+        type=lambda text: [part for part in text.split(",") if part],
+        help="instead of cProfile, CPU per request with and without the middleware whose "
+        "dotted path contains one of these comma-separated strings (e.g. telemetry)",
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -86,7 +98,7 @@ def main() -> None:
         {"content_type": "application/json", "content": base64.b64encode(b'{"a": 1}').decode()},
     )
     tokens = {"data": {f"k{i}": f"value {i}" for i in range(25)}}
-    application = WSGIHandler()
+    handler = WSGIHandler()
     base_environ = {
         "SERVER_NAME": "localhost",
         "SERVER_PORT": "443",
@@ -103,7 +115,7 @@ def main() -> None:
         "wsgi.errors": sys.stderr,
     }
 
-    def wsgi(method: str, path: str, body: bytes = b"") -> int:
+    def wsgi(application: WSGIHandler, method: str, path: str, body: bytes = b"") -> int:
         """One request the way gunicorn makes it: an environ, the body drained."""
         statuses = []
         environ = {
@@ -124,44 +136,91 @@ def main() -> None:
         return int(statuses[0].split()[0])
 
     tokens_body = json.dumps(tokens).encode()
-    run = {
-        "profile": lambda: wsgi("GET", f"/profiles/{profile['id']}"),
-        "address": lambda: wsgi("GET", f"/profiles/{profile['id']}/addresses/{address['id']}"),
-        "data": lambda: wsgi("GET", f"/data/{entry['id']}"),
-        "tokenize": lambda: wsgi("POST", "/tokenize", tokens_body),
+    method, path, body = {
+        "profile": ("GET", f"/profiles/{profile['id']}", b""),
+        "address": ("GET", f"/profiles/{profile['id']}/addresses/{address['id']}", b""),
+        "data": ("GET", f"/data/{entry['id']}", b""),
+        "tokenize": ("POST", "/tokenize", tokens_body),
     }[args.path]
-    # The request log line goes to /dev/null while measuring (written, not shown).
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    saved_stderr = os.dup(2)
-    os.dup2(devnull, 2)
-    for _ in range(200):
-        if (status := run()) != 200:
-            raise SystemExit(f"{args.path} answered {status}")
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(args.requests):
-        run()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    os.dup2(saved_stderr, 2)
+
+    def cpu_per_request(application: WSGIHandler) -> float:
+        """CPU milliseconds per request of this process over `--requests` requests."""
+        started = time.process_time()
+        for _ in range(args.requests):
+            wsgi(application, method, path, body)
+        return (time.process_time() - started) / args.requests * 1000
+
+    with _stderr_to_devnull():
+        for _ in range(200):
+            if (status := wsgi(handler, method, path, body)) != 200:
+                raise SystemExit(f"{args.path} answered {status}")
+        wall = time.perf_counter()
+        cpu = cpu_per_request(handler)
+        wall = (time.perf_counter() - wall) / args.requests * 1000
     print(
-        f"{args.path}: {wall / args.requests * 1000:.3f} ms per request, of which "
-        f"{cpu / args.requests * 1000:.3f} ms CPU in this process (the rest: waiting "
-        "for the database)"
+        f"{args.path}: {wall:.3f} ms per request, of which {cpu:.3f} ms CPU in this "
+        "process (the rest: waiting for the database)"
     )
-    os.dup2(devnull, 2)
+    if args.compare_without:
+        _compare(args, handler, cpu_per_request)
+        return
     profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for _ in range(args.requests):
-        run()
-    profiler.disable()
-    os.dup2(saved_stderr, 2)
-    elapsed = time.perf_counter() - started
+    with _stderr_to_devnull():
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(args.requests):
+            wsgi(handler, method, path, body)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
     print(f"{args.path}: {elapsed / args.requests * 1000:.3f} ms per request (under cProfile)")
     if args.save:
         profiler.dump_stats(args.save)
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
+
+
+def _compare(
+    args: argparse.Namespace,
+    handler: WSGIHandler,
+    cpu_per_request: Callable[[WSGIHandler], float],
+) -> None:
+    """A/B in one process: the stack as configured against the same stack
+    without the middleware whose dotted path contains one of `--compare-without`,
+    12 alternating blocks of `--requests`; the medians of the blocks."""
+    removed = [m for m in settings.MIDDLEWARE if any(n in m for n in args.compare_without)]
+    with (
+        override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m not in removed]),
+        _stderr_to_devnull(),
+    ):
+        without = WSGIHandler()
+        blocks: dict[str, list[float]] = {"as configured": [], "without": []}
+        for block in range(12):
+            for name in ("as configured", "without")[:: 1 if block % 2 else -1]:
+                blocks[name].append(
+                    cpu_per_request(handler if name == "as configured" else without)
+                )
+    print("without: " + ", ".join(removed))
+    for name, figures in blocks.items():
+        print(
+            f"{name:>14}: {statistics.median(figures) * 1000:.1f} us CPU per request (median of 12)"
+        )
+    difference = statistics.median(blocks["as configured"]) - statistics.median(blocks["without"])
+    print(f"{'difference':>14}: {difference * 1000:.1f} us")
+
+
+@contextmanager
+def _stderr_to_devnull() -> Iterator[None]:
+    """The request log line goes to /dev/null while measuring (written, not shown)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(2)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 if __name__ == "__main__":

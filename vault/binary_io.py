@@ -9,7 +9,7 @@ that is 40 to 80 MiB of transient buffers in the server process.
 On PostgreSQL the two statements that carry a whole content therefore run on
 a psycopg cursor of Django's own connection (`pii.core.cursors`):
 - the INSERT (here) binds server-side, so the token travels in binary, as is;
-- the read (`vault.selectors.data_entry_get`, through `audit_read_row`, which
+- the read (`vault.selectors.data_entry_read`, through `audit_read_row`, which
   also writes its access event in the same statement) asks for binary results.
 Other databases (SQLite binds blobs natively) use the ORM as usual.
 
