@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from django.db import close_old_connections, connection
 
-from tests.support import profile_url
+from tests.support import data_url, make_data_entry, profile_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,8 +42,14 @@ def test_a_healthy_connection_is_checked_without_a_query():
     assert _last_query_of(pid) == "SELECT 'the last query'"
 
 
-def test_a_connection_the_server_closed_is_replaced_before_the_next_request(api_client, profile):
-    assert api_client.get(profile_url(profile.pk)).status_code == 200
+@pytest.mark.parametrize("what", ["profile", "data"])
+def test_a_connection_the_server_closed_is_replaced_before_the_next_request(
+    api_client, profile, what
+):
+    # GET data entry reads on a psycopg cursor of its own (pii.core.cursors):
+    # it must pass the same check as Django's cursors.
+    url = profile_url(profile.pk) if what == "profile" else data_url(make_data_entry().pk)
+    assert api_client.get(url).status_code == 200
     old_pid = connection.connection.info.backend_pid
     _server_side("SELECT pg_terminate_backend(%s)", old_pid)
     deadline = time.monotonic() + 5
@@ -53,7 +59,7 @@ def test_a_connection_the_server_closed_is_replaced_before_the_next_request(api_
 
     # What a request's start does (the test client leaves it out).
     close_old_connections()
-    response = api_client.get(profile_url(profile.pk))
+    response = api_client.get(url)
 
     assert response.status_code == 200
     assert connection.connection.info.backend_pid != old_pid

@@ -3,9 +3,11 @@ what Django's cursors do not offer: results in binary format (a bytea column
 as its bytes, not twice their size in hex) and parameters always bound on the
 server (whatever DB_SERVER_SIDE_BINDING says).
 
-The cursor runs in Django's transaction and is wrapped the way Django wraps
-its own (errors become `django.db` errors; execute wrappers and query logging
-see the statements). PostgreSQL only.
+The cursor runs in Django's transaction, passes the connection's health check
+first as Django's own cursors do (a connection the server closed is replaced,
+not used), and is wrapped the way Django wraps its own (errors become
+`django.db` errors; execute wrappers and query logging see the statements).
+PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ def psycopg_cursor(connection: Any, *, binary: bool = False) -> Any:
     import psycopg
     from psycopg.pq import Format
 
+    # What `BaseDatabaseWrapper._cursor` does before it makes a cursor.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw_cursor = psycopg.Cursor(connection.connection)
