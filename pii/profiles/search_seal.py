@@ -29,10 +29,21 @@ from pii.profiles.search_tokens import EMAIL, NAME, NORMALIZE, PHONE
 
 NONCE_BYTES = 12
 SEPARATOR = "\x1f"
-# Position of each field in an opened seal (SealedValues).
-FIELD_INDEX = {EMAIL: 0, NAME: 1, PHONE: 2}
+# The sealed text split at SEPARATOR: the name flag, then each field's value.
+NAME_FLAG = 0
+PLAIN_POSITION = {EMAIL: 1, NAME: 2, PHONE: 3}
 
-__all__ = ["InvalidTag", "SealedValues", "open_seal", "profile_search_seal", "sealer"]
+__all__ = [
+    "NAME_FLAG",
+    "NONCE_BYTES",
+    "PLAIN_POSITION",
+    "SEPARATOR",
+    "InvalidTag",
+    "SealedValues",
+    "open_seal",
+    "profile_search_seal",
+    "sealer",
+]
 
 
 class SealedValues(NamedTuple):
@@ -76,8 +87,10 @@ def profile_search_seal(
 
 def open_seal(cipher: AESGCM, row_id: str, seal: bytes) -> SealedValues:
     """The values in a seal. Raises InvalidTag when it was not sealed for this
-    row under this key (corruption, a copied seal, another key)."""
+    row under this key (corruption, a copied seal, another key). (The search's
+    loop over candidates opens seals inline: `search_sql.Verifier.matching`.)"""
     seal = bytes(seal)
     plain = cipher.decrypt(seal[:NONCE_BYTES], seal[NONCE_BYTES:], row_id.encode()).decode()
-    flag, email, name, phone = plain.split(SEPARATOR)
-    return SealedValues(email, name if flag == "1" else None, phone)
+    parts = plain.split(SEPARATOR)
+    name = parts[PLAIN_POSITION[NAME]] if parts[NAME_FLAG] == "1" else None
+    return SealedValues(parts[PLAIN_POSITION[EMAIL]], name, parts[PLAIN_POSITION[PHONE]])

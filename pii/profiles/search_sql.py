@@ -14,12 +14,21 @@ from contextlib import contextmanager
 from typing import Any
 
 from cryptography.fernet import InvalidToken
+from django.conf import settings
 from django.db import connection, transaction
 
+from pii.core.cursors import psycopg_cursor
 from pii.core.fields import readable_rows
 from pii.models import Profile
-from pii.profiles.search_seal import FIELD_INDEX, InvalidTag, open_seal, sealer
-from pii.profiles.search_tokens import NORMALIZE, Branch, normalize_text
+from pii.profiles.search_seal import (
+    NAME_FLAG,
+    NONCE_BYTES,
+    PLAIN_POSITION,
+    SEPARATOR,
+    InvalidTag,
+    sealer,
+)
+from pii.profiles.search_tokens import EMAIL, NAME, NORMALIZE, Branch, normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -127,31 +136,51 @@ class Verifier:
 
     def __init__(self, branches: Sequence[Branch], version: int, sort_field: str | None) -> None:
         self.branches = branches
-        self.checks = tuple((FIELD_INDEX[b.field], b.needle) for b in branches)
         self.cipher = sealer(version)
         self.sort_field = sort_field  # email or full_name: its normalized value is wanted
-        self.sort_index = {"email": 0, "full_name": 1}.get(sort_field or "", -1)
         columns = [b.column for b in branches]
         self.sort_raw = columns.index(sort_field) if sort_field in columns else -1
 
-    def check(self, row_id: str, seal: Any, raws: Sequence[Any]) -> tuple[bool, str | None]:
-        """(whether the row matches, its normalized sort value when asked for).
+    def matching(
+        self, rows: Iterable[Sequence[Any]], seal_at: int
+    ) -> Iterator[tuple[Sequence[Any], str | None]]:
+        """The rows that match, each with its normalized sort value when asked
+        for (else None). A row is (id, ..., seal at `seal_at`, then the Fernet
+        columns of `verify_columns_sql`).
 
         An unreadable row (corruption, a copied seal) does not match; it is
-        logged at ERROR by id and the search answers the other rows.
+        logged at ERROR by id and the search answers the other rows. The seal is
+        opened here, inline (search_seal's layout), not through `open_seal`:
+        this loop runs for every candidate, up to 10,000 per search, and the
+        calls and objects per row were a third of its time.
         """
-        if seal is None:
-            return self._check_fernet(row_id, raws)
-        try:
-            values = open_seal(self.cipher, row_id, seal)
-        except InvalidTag:
-            log_unreadable(row_id)
-            return False, None
-        for index, needle in self.checks:
-            value = values[index]
-            if value is not None and needle in value:
-                return True, values[self.sort_index] if self.sort_index >= 0 else None
-        return False, None
+        decrypt = self.cipher.decrypt
+        checks = tuple((PLAIN_POSITION[b.field], b.needle) for b in self.branches)
+        sort_at = {"email": PLAIN_POSITION[EMAIL], "full_name": PLAIN_POSITION[NAME]}.get(
+            self.sort_field or "", -1
+        )
+        name_at = PLAIN_POSITION[NAME]
+        for row in rows:
+            seal = row[seal_at]
+            if seal is None:
+                matched, value = self._check_fernet(row[0], row[seal_at + 1 :])
+                if matched:
+                    yield row, value
+                continue
+            try:
+                plain = decrypt(seal[:NONCE_BYTES], seal[NONCE_BYTES:], row[0].encode())
+            except InvalidTag:
+                log_unreadable(row[0])
+                continue
+            values = plain.decode().split(SEPARATOR)
+            # A missing name or phone is sealed as "", which no needle is in.
+            for position, needle in checks:
+                if needle in values[position]:
+                    if sort_at < 0 or (sort_at == name_at and values[NAME_FLAG] != "1"):
+                        yield row, None
+                    else:
+                        yield row, values[sort_at]
+                    break
 
     def _check_fernet(self, row_id: str, raws: Sequence[Any]) -> tuple[bool, str | None]:
         cache: dict[str, str] = {}
@@ -212,18 +241,24 @@ def sample_percent_sql(table: str) -> str:
 
 def probe(branches: Sequence[Branch], version: int, *, window: int) -> int | None:
     """How many candidates: DENSE when obviously more than DENSE_FACTOR windows,
-    None when a few (fetch them at once), else the count up to `window` + 1.
+    None when probably no more than one (fetch them at once), else the count up
+    to `window` + 1.
 
     PostgreSQL: fetching or counting candidates through GIN builds the bitmap of
-    *all* of them (60 ms for gmail.com at 1M rows), and fetching 10,001 of them
-    visits as many heap pages. So a random sample of ~SAMPLE_ROWS rows
-    (TABLESAMPLE SYSTEM) is checked first, in the same statement: dense when it
-    extrapolates to more than DENSE_FACTOR windows with at least DENSE_MIN_HITS
-    hits, far beyond sampling noise; None when it extrapolates to under half a
-    window (the fetch, capped at window + 1, is then the count); in between, the
-    exact count (an init plan, evaluated only in that branch; the bitmap scan
-    skips the heap where the visibility map allows). Without statistics nothing
-    is sampled (see _rows_estimate_sql): None. SQLite: always None.
+    *all* of them (60 ms for gmail.com at 1M rows), and visits a heap page per
+    candidate: the index's matches are rechecked there, so even a count reads
+    them (PostgreSQL 15 skips the heap only for matches that need no recheck).
+    So a random sample of ~SAMPLE_ROWS rows (TABLESAMPLE SYSTEM) is checked
+    first, in the same statement: dense when it extrapolates to more than
+    DENSE_FACTOR windows with at least DENSE_MIN_HITS hits, far beyond sampling
+    noise; None when it extrapolates to at most one window (the fetch, capped at
+    window + 1, is then the count); in between, the exact count (an init plan,
+    evaluated only in that branch), which spares the fetch of window + 1 rows
+    when they are more. The band started at half a window until the 1M-row
+    benchmark showed that terms of 5,000-10,000 candidates read every heap page
+    twice, once for the count and once for the fetch (docs/performance.md,
+    "Search"). Without statistics nothing is sampled (see _rows_estimate_sql):
+    None. SQLite: always None.
     """
     if connection.vendor != "postgresql":
         return None
@@ -247,7 +282,7 @@ def probe(branches: Sequence[Branch], version: int, *, window: int) -> int | Non
                 SAMPLE_ROWS,
                 DENSE_MIN_HITS,
                 DENSE_FACTOR * window,
-                window / 2,
+                window,
                 *params,
                 window + 1,
             ],
@@ -258,22 +293,41 @@ def probe(branches: Sequence[Branch], version: int, *, window: int) -> int | Non
 @contextmanager
 def planned_for_each_term() -> Iterator[None]:
     """A search's statements planned for their own terms (PostgreSQL: in one
-    read transaction with `plan_cache_mode = force_custom_plan`, for it only).
+    read transaction with `plan_cache_mode = force_custom_plan`, for it only),
+    its heap pages read ahead (`effective_io_concurrency`, for it only).
 
     The service prepares statements it runs often (docs/operations.md, "Database
     connections"), and PostgreSQL may then reuse a generic plan, made without
     the parameters' values. The hot reads gain from that; a search's selectivity
     depends on its terms (a common surname against a rare email fragment), so
-    its plans must see them. SQLite: nothing (a transaction there would take the
-    write lock).
+    its plans must see them. A search's candidates are random heap pages, read
+    one at a time by a bitmap scan unless PostgreSQL may prefetch them: with
+    the server's default of 1, a search of 27,000 candidates spent 850-920 ms
+    waiting for reads from disk, with 32 read ahead 200-250 ms
+    (docs/performance.md, "Search"). SQLite: nothing (a transaction there would
+    take the write lock).
     """
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
+            cursor.execute(
+                "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+                f"set_config('effective_io_concurrency', {_IO_CONCURRENCY_SQL}, true)",
+                [settings.SEARCH_IO_CONCURRENCY],
+            )
         yield
+
+
+# At least SEARCH_IO_CONCURRENCY, unless the server's is 0: a server built
+# without prefetching (macOS, Windows) refuses any other value, and 0 set by an
+# operator is a decision to keep.
+_IO_CONCURRENCY_SQL = (
+    "CASE WHEN current_setting('effective_io_concurrency')::int > 0 "
+    "THEN greatest(current_setting('effective_io_concurrency')::int, %s)::text "
+    "ELSE '0' END"
+)
 
 
 def force_index_walk() -> None:
@@ -288,6 +342,14 @@ def force_index_walk() -> None:
             "set_config('enable_bitmapscan', 'off', true), "
             "set_config('enable_sort', 'off', true)"
         )
+
+
+def candidate_cursor() -> Any:
+    """The cursor of the candidate fetch: PostgreSQL's in binary format
+    (`pii.core.cursors`), up to 10,001 rows of seals and integers; Django's on SQLite."""
+    if connection.vendor == "postgresql":
+        return psycopg_cursor(connection, binary=True)
+    return connection.cursor()
 
 
 def stream(sql: str, params: list[Any], first: int) -> Iterator[tuple[Any, ...]]:
