@@ -14,7 +14,8 @@ digit phone fragments, and 10 % terms that match nothing. Each term is searched
   gunicorn (-c gunicorn.conf.py, 2 sync workers, DEBUG=false, X-Forwarded-Proto:
   https, an API key), one new connection per request as a client without
   keep-alive would; with --before-dir, also a second checkout (e.g. a worktree of
-  main) on the same database, alternating request by request;
+  main) on the same database, alternating request by request (each side first
+  for half of the terms: the second finds the term's pages in the buffers);
 - baseline: `bench_plain`, the same rows decrypted and normalized, with pg_trgm
   GIN indexes, queried in SQL with the same semantics (ILIKE per field, count up
   to 10,001, ORDER BY created_at DESC, id DESC LIMIT 10).
@@ -337,12 +338,17 @@ def main() -> None:
         per_term: dict[tuple[str, str], list[float]] = {}
         totals: dict[str, int] = {}
         mismatches = {name: 0 for name in sides}
-        for _ in range(args.repeat):
-            for kind, q in queries:
+        for round_ in range(args.repeat):
+            for i, (kind, q) in enumerate(queries):
                 elapsed, expected = timed(baseline_query, q)
                 times["pg_trgm"].append(elapsed)
                 totals[q] = expected[0]
-                for name, side in sides.items():
+                # The side that goes second finds the term's heap pages in
+                # PostgreSQL's buffers: each side goes first half of the time.
+                order = list(sides.items())
+                if (round_ + i) % 2:
+                    order.reverse()
+                for name, side in order:
                     elapsed, got = timed(side.search, q)
                     times[name].append(elapsed)
                     if name == "ours":
