@@ -351,9 +351,6 @@ else:
 # and revocation through the service evicts everywhere at once), else in each
 # process's memory. 0: off.
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=10)
-# PostgreSQL: heap pages a search may read ahead (effective_io_concurrency for
-# its transaction only, never lowered; docs/operations.md).
-SEARCH_IO_CONCURRENCY = env.int("SEARCH_IO_CONCURRENCY", default=32)
 if API_KEY_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("API_KEY_CACHE_SECONDS must be 0 or more.")
 CACHES["api_keys"] = (
@@ -361,6 +358,9 @@ CACHES["api_keys"] = (
     if REDIS_URL
     else {"BACKEND": "pii.api_keys.cache.ProcessMemoryCache", "LOCATION": "api-keys"}
 )
+# PostgreSQL: heap pages a search may read ahead (effective_io_concurrency for
+# its transaction only, never lowered; docs/operations.md).
+SEARCH_IO_CONCURRENCY = env.int("SEARCH_IO_CONCURRENCY", default=32)
 # django-axes: a login (admin site) is refused with 429 for AXES_COOLOFF_MINUTES
 # after AXES_FAILURE_LIMIT failures for one username from one IP address.
 AUTHENTICATION_BACKENDS = [
