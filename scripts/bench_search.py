@@ -43,12 +43,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH_ENV = {
-    "SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789abcdef",
-    "FERNET_KEYS": "bench-fernet-key-0123456789",
-    "BLIND_INDEX_KEY": "bench-blind-index-key-0123456789",
-    "AUDIT_KEY": "bench-audit-key-0123456789",
-}
+sys.path.insert(1, str(ROOT / "scripts"))
+from benchlib import SEARCH_BENCH_KEYS as BENCH_ENV  # noqa: E402
+
 for _name, _value in BENCH_ENV.items():
     os.environ.setdefault(_name, _value)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -29,6 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The fixed keys of the search benchmark's database (scripts/bench_search.py
+# seeds it with them once; scripts/profile_search.py reads it with them).
+SEARCH_BENCH_KEYS = {
+    "SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789abcdef",
+    "FERNET_KEYS": "bench-fernet-key-0123456789",
+    "BLIND_INDEX_KEY": "bench-blind-index-key-0123456789",
+    "AUDIT_KEY": "bench-audit-key-0123456789",
+}
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 API = "/v1/d/pii"
