@@ -302,8 +302,8 @@ def planned_for_each_term() -> Iterator[None]:
     depends on its terms (a common surname against a rare email fragment), so
     its plans must see them. A search's candidates are random heap pages, read
     one at a time by a bitmap scan unless PostgreSQL may prefetch them: with
-    the server's default of 1, a search of 27,000 candidates spent 850-920 ms
-    waiting for reads from disk, with 32 read ahead 200-250 ms
+    the server's default of 1, a count of 30,156 candidates spent 854-923 ms
+    waiting for reads from disk, 197-272 ms with 16 to 256 read ahead
     (docs/performance.md, "Search"). SQLite: nothing (a transaction there would
     take the write lock).
     """
