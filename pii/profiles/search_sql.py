@@ -272,7 +272,7 @@ def probe(branches: Sequence[Branch], version: int, *, window: int) -> int | Non
         f"  {_rows_estimate_sql(TABLE)} AS estimate"
         f"  FROM {TABLE} TABLESAMPLE SYSTEM ({sample_percent_sql(TABLE)})"
         ") SELECT CASE WHEN hits >= %s AND hits * estimate >= %s * seen THEN -1"
-        " WHEN coalesce(hits * estimate < %s * seen, true) THEN NULL ELSE "
+        " WHEN coalesce(hits * estimate <= %s * seen, true) THEN NULL ELSE "
         f"(SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS probe) "
         "END FROM sample"
     )

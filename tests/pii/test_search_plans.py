@@ -1,13 +1,18 @@
-"""A search's statements are planned for their own terms, never with a generic
-plan (pii.profiles.search_sql.planned_for_each_term; docs/operations.md,
-"Database connections"). PostgreSQL only: SQLite prepares nothing."""
+"""A search's statements on PostgreSQL: planned for their own terms, never with
+a generic plan (pii.profiles.search_sql.planned_for_each_term; docs/operations.md,
+"Database connections"), their heap pages read ahead, and a count of the
+candidates only where it spares their fetch (docs/search.md, "Query plan").
+PostgreSQL only: SQLite prepares, samples and prefetches nothing."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 
+from pii.core import blind_index
 from pii.profiles import search_sql
+from pii.profiles.search_tokens import parse_query
+from tests.pii.test_search_engine import insert_profile_row
 from tests.support import PROFILES_URL, create_profile
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -81,3 +86,20 @@ def test_a_search_reads_its_heap_pages_ahead_for_its_own_transaction_only(
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET effective_io_concurrency")
+
+
+@pytest.mark.parametrize(("matching", "probed"), [(4, None), (5, None), (8, 6)])
+def test_the_exact_count_runs_only_where_the_candidates_may_pass_the_window(matching, probed):
+    """A count through GIN reads the candidates' heap pages as the fetch does:
+    at or under the window it would read them twice, so the fetch (capped at
+    the window + 1) is the count there; past it, the count spares the fetch.
+    (It ran from half a window on: 4 of a window of 5 was counted, then fetched.)"""
+    for i in range(matching):
+        insert_profile_row(f"probe{i}@crowd.org")
+    for i in range(6):
+        insert_profile_row(f"other{i}@elsewhere.net")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE pii_profile")  # a small table: the sample sees every row
+    branches = tuple(parse_query("crowd"))
+
+    assert search_sql.probe(branches, blind_index.current_version(), window=5) == probed
