@@ -361,6 +361,8 @@ CACHES["api_keys"] = (
 # PostgreSQL: heap pages a search may read ahead (effective_io_concurrency for
 # its transaction only, never lowered; docs/operations.md).
 SEARCH_IO_CONCURRENCY = env.int("SEARCH_IO_CONCURRENCY", default=32)
+if not 0 <= SEARCH_IO_CONCURRENCY <= 1000:  # PostgreSQL's range: refused at start, not per search
+    raise ImproperlyConfigured("SEARCH_IO_CONCURRENCY must be between 0 and 1000.")
 # django-axes: a login (admin site) is refused with 429 for AXES_COOLOFF_MINUTES
 # after AXES_FAILURE_LIMIT failures for one username from one IP address.
 AUTHENTICATION_BACKENDS = [

@@ -92,3 +92,12 @@ def test_a_bad_log_level_is_refused_naming_the_variable():
 
     assert result.returncode != 0
     assert "LOG_LEVEL must be" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "1001"])
+def test_a_search_io_concurrency_postgresql_would_refuse_stops_start_up(value):
+    # Out of PostgreSQL's range, every search would fail; better at start-up.
+    result = run(["-c", "import config.settings"], SEARCH_IO_CONCURRENCY=value, **KEYS)
+
+    assert result.returncode != 0
+    assert "SEARCH_IO_CONCURRENCY must be between 0 and 1000" in result.stderr
