@@ -248,8 +248,7 @@ def probe(branches: Sequence[Branch], version: int, *, window: int) -> int | Non
     *all* of them (60 ms for gmail.com at 1M rows), and visits a heap page per
     candidate, even for a count: `EXPLAIN (ANALYZE, BUFFERS)` of a bare
     `count(*)` of one token shows one heap block read per match on PostgreSQL
-    15, all pages all-visible (a bitmap scan skips the heap only for matches
-    it need not recheck; GIN's are not among them here).
+    15.19, all pages all-visible (no index-only counting of a bitmap).
     So a random sample of ~SAMPLE_ROWS rows (TABLESAMPLE SYSTEM) is checked
     first, in the same statement: dense when it extrapolates to more than
     DENSE_FACTOR windows with at least DENSE_MIN_HITS hits, far beyond sampling
