@@ -85,14 +85,11 @@ def tokens_create(*, values: Mapping[str, Any], now: datetime) -> TokenizeResult
         "now": now,
     }
     if rows and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # One statement built once, whatever the count: the rows as two arrays,
+        # One statement built once, whatever the count: one array per column,
         # and the event's INSERT around it (no ORM compilation, no BEGIN/COMMIT).
-        value = Token._meta.get_field("value")
         params = [
-            now,
-            expires_at,
-            [token.id for token in rows],
-            [value.get_db_prep_save(token.value, connection) for token in rows],
+            [field.get_db_prep_save(getattr(token, field.attname), connection) for token in rows]
+            for field in Token._meta.concrete_fields
         ]
         audit_write_statement(_tokens_insert_sql(), params, **event)
     else:
@@ -105,16 +102,13 @@ def tokens_create(*, values: Mapping[str, Any], now: datetime) -> TokenizeResult
 
 @cache
 def _tokens_insert_sql() -> str:
-    """The tokens' INSERT (PostgreSQL): ids and encrypted values as arrays, the
-    two timestamps shared."""
+    """The tokens' INSERT (PostgreSQL): every column of Token as an array of
+    its values, prepared as the ORM prepares them, one row per position."""
     quote = connection.ops.quote_name
-    column = {f.name: quote(f.column) for f in Token._meta.concrete_fields}
-    return (
-        f"INSERT INTO {quote(Token._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({column['id']}, {column['value']}, {column['created_at']}, {column['expires_at']}) "
-        "SELECT row.id, row.value, CAST(%s AS timestamptz), CAST(%s AS timestamptz) "
-        "FROM unnest(CAST(%s AS varchar[]), CAST(%s AS bytea[])) AS row(id, value)"
-    )
+    fields = Token._meta.concrete_fields
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"CAST(%s AS {field.db_type(connection)}[])" for field in fields)
+    return f"INSERT INTO {quote(Token._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608 - names and types from the model
 
 
 def tokens_purger() -> registry.Purger:
