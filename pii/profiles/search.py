@@ -136,8 +136,6 @@ def _search(page: _Page, field: str) -> SearchResult:
         return SearchResult(profiles=[], total=0)
     if probed is None or 0 < probed <= SEARCH_WINDOW:
         candidates = _fetch_candidates(page)
-        if not candidates:
-            return SearchResult(profiles=[], total=0)
         if len(candidates) <= SEARCH_WINDOW:
             return _rank_few(page, candidates)
     if field in TEXT_SORT_FIELDS:
