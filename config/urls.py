@@ -37,7 +37,7 @@ class PublicDocsView(SpectacularRedocView):
 
 # The API's routes in one flat list: every request resolves through the
 # root, then this include, then its route (nested includes cost a resolver
-# and a ResolverMatch each, ~30 us per request; docs/performance.md).
+# and a ResolverMatch each: 10-22 us per request; docs/performance.md).
 api_urlpatterns = [
     *pii_urls.urlpatterns,
     *address_urls.urlpatterns,
