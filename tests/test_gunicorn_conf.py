@@ -46,7 +46,19 @@ def test_the_access_log_never_writes_the_query_string(conf):
 
 def test_workers_are_forked_from_an_application_imported_once(conf):
     assert conf["preload_app"] is True
-    assert callable(conf["pre_fork"])  # closes the master's database connections
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_database_connection_of_the_master_crosses_a_fork(conf):
+    """A connection shared by two processes would interleave their traffic."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    assert connection.connection is not None
+
+    conf["pre_fork"](None, None)
+
+    assert connection.connection is None
 
 
 def test_limits_timeouts_and_recycling_are_set(conf):
