@@ -86,7 +86,10 @@ def check_time(term: str) -> tuple[int, float]:
     branches = tuple(engine.parse_query(term, version=version))
     page = engine._Page(branches, version, "created_at", True, 0, 10)
     with search_sql.planned_for_each_term():
-        rows = engine._fetch_candidates(page)
+        if hasattr(engine, "_candidates_sql"):  # the fetch streams to its checks
+            rows = search_sql.candidates(*engine._candidates_sql(page), list)
+        else:
+            rows = engine._fetch_candidates(page)
     verifier = search_sql.Verifier(branches, version, None)
     if hasattr(verifier, "matching"):
 

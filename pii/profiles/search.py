@@ -32,6 +32,7 @@ Every path makes a fixed number of queries, whatever the page size.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,9 +136,9 @@ def _search(page: _Page, field: str) -> SearchResult:
     if probed == 0:
         return SearchResult(profiles=[], total=0)
     if probed is None or 0 < probed <= SEARCH_WINDOW:
-        candidates = _fetch_candidates(page)
-        if len(candidates) <= SEARCH_WINDOW:
-            return _rank_few(page, candidates)
+        ranked = _rank_few(page)
+        if ranked is not None:
+            return ranked
     if field in TEXT_SORT_FIELDS:
         raise _too_many_to_sort()
     return _search_walk(page)
@@ -186,16 +187,49 @@ def _sort_values(field: str) -> list[tuple[Any, ...]]:
         return [(p.id, p.created_at, getattr(p, field)) for p in rows]
 
 
-def _fetch_candidates(page: _Page) -> list[tuple[Any, ...]]:
-    """Up to SEARCH_WINDOW + 1 candidates, through the index: (id, time sort keys...,
-    verification columns...).
+def _rank_few(page: _Page) -> SearchResult | None:
+    """At most SEARCH_WINDOW candidates: verify every one (the total is exact),
+    keep the page's (a partial sort), load it. None when there are more.
 
-    Only the sort keys and what verifies a candidate are fetched (its seal, or
-    without one the encrypted columns of the branches that matched); timestamps
-    come as integers on PostgreSQL (Python-side timestamptz parsing was a third of
-    the time at 6,000 candidates), and the rows in binary format (a seal as its
-    bytes, not twice as many hex digits). One more than the window says "too many".
+    One pass through the index fetches up to SEARCH_WINDOW + 1 candidates (one
+    more than the window says "too many"): the id, the sort keys and what
+    verifies a candidate (its seal, or without one the encrypted columns of the
+    branches that matched). Timestamps come as integers on PostgreSQL
+    (Python-side timestamptz parsing was a third of the time at 6,000
+    candidates), and the rows are checked as they arrive (search_sql.candidates).
     """
+    text_sort = _text_sort(page)
+    seal = 1 + len(_time_keys(page))
+    verifier = sql.Verifier(page.branches, page.version, text_sort)
+
+    def rank(rows: Iterator[tuple[Any, ...]]) -> tuple[int, list[tuple[Any, ...]]]:
+        seen = 0
+
+        def counted() -> Iterator[tuple[Any, ...]]:
+            nonlocal seen
+            for seen, row in enumerate(rows, start=1):  # noqa: B007 -- read after the loop
+                yield row
+
+        keyed: list[tuple[Any, ...]] = []
+        for row, value in verifier.matching(counted(), seal):
+            if text_sort is None:
+                keyed.append((*row[1:seal], row[0]))
+            else:
+                keyed.append(((1, "") if value is None else (0, value), *row[1:seal], row[0]))
+        return seen, keyed
+
+    statement, params = _candidates_sql(page)
+    seen, keyed = sql.candidates(statement, params, rank)
+    if seen > SEARCH_WINDOW:
+        return None
+    pick = heapq.nlargest if page.descending else heapq.nsmallest
+    ids = [k[-1] for k in pick(page.end, keyed)[page.offset :]]
+    return SearchResult(profiles=sql.load_page(ids), total=len(keyed))
+
+
+def _candidates_sql(page: _Page) -> tuple[str, list[Any]]:
+    """The candidate fetch: (id, time sort keys..., verification columns...) of
+    up to SEARCH_WINDOW + 1 rows, through the index."""
     where, params = sql.where_sql(page.branches, page.version, indexable=True)
     columns, column_params = sql.verify_columns_sql(
         page.branches, indexable=True, always=_text_sort(page)
@@ -204,12 +238,10 @@ def _fetch_candidates(page: _Page) -> list[tuple[Any, ...]]:
         keys = ", ".join(f"(extract(epoch FROM {k}) * 1000000)::bigint" for k in _time_keys(page))
     else:
         keys = ", ".join(_time_keys(page))  # ISO text, which sorts chronologically
-    with sql.candidate_cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, {keys}, {columns} FROM {sql.TABLE} WHERE {where} LIMIT %s",  # noqa: S608
-            [*column_params, *params, SEARCH_WINDOW + 1],
-        )
-        return cursor.fetchall()
+    return (
+        f"SELECT id, {keys}, {columns} FROM {sql.TABLE} WHERE {where} LIMIT %s",  # noqa: S608
+        [*column_params, *params, SEARCH_WINDOW + 1],
+    )
 
 
 def _text_sort(page: _Page) -> str | None:
@@ -218,23 +250,6 @@ def _text_sort(page: _Page) -> str | None:
 
 def _time_keys(page: _Page) -> list[str]:
     return ["created_at"] if page.field != "updated_at" else ["updated_at", "created_at"]
-
-
-def _rank_few(page: _Page, candidates: list[tuple[Any, ...]]) -> SearchResult:
-    """At most SEARCH_WINDOW candidates: verify every one (the total is exact),
-    keep the page's (a partial sort), load it."""
-    text_sort = _text_sort(page)
-    seal = 1 + len(_time_keys(page))
-    verifier = sql.Verifier(page.branches, page.version, text_sort)
-    keyed: list[tuple[Any, ...]] = []
-    for row, value in verifier.matching(candidates, seal):
-        if text_sort is None:
-            keyed.append((*row[1:seal], row[0]))
-        else:
-            keyed.append(((1, "") if value is None else (0, value), *row[1:seal], row[0]))
-    pick = heapq.nlargest if page.descending else heapq.nsmallest
-    ids = [k[-1] for k in pick(page.end, keyed)[page.offset :]]
-    return SearchResult(profiles=sql.load_page(ids), total=len(keyed))
 
 
 def _search_walk(page: _Page) -> SearchResult:

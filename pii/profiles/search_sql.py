@@ -9,15 +9,15 @@ exact substring rule after decrypting only the fields whose tokens matched.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import connection, transaction
 
-from pii.core.cursors import psycopg_cursor
+from pii.core.cursors import can_stream, psycopg_cursor
 from pii.core.fields import readable_rows
 from pii.models import Profile
 from pii.profiles.search_seal import NAME_FLAG, PLAIN_POSITION, InvalidTag, seal_parts, sealer
@@ -34,6 +34,8 @@ DENSE = -1
 WALK_CHUNK = 1024
 
 TABLE = Profile._meta.db_table
+
+T = TypeVar("T")
 
 
 # --- SQL building (vendor specific: only the containment test differs) ---------------
@@ -336,12 +338,26 @@ def force_index_walk() -> None:
         )
 
 
-def candidate_cursor() -> Any:
-    """The cursor of the candidate fetch: PostgreSQL's in binary format
-    (`pii.core.cursors`), up to 10,001 rows of seals and integers; Django's on SQLite."""
+def candidates(statement: str, params: list[Any], consume: Callable[[Iterator[Any]], T]) -> T:
+    """What `consume` returns for the rows of the candidate fetch.
+
+    PostgreSQL: in binary format (a seal as its bytes, not twice as many hex
+    digits), streamed in chunks (`pii.core.cursors`): the candidates are checked
+    while PostgreSQL still reads the next ones' heap pages, which are most of
+    a slow term's time (docs/performance.md, "Search"). Without a libpq that
+    streams, and on SQLite, `consume` gets the rows once all have arrived.
+    """
     if connection.vendor == "postgresql":
-        return psycopg_cursor(connection, binary=True)
-    return connection.cursor()
+        if can_stream():
+            with psycopg_cursor(connection, binary=True, consume=consume) as cursor:
+                cursor.execute(statement, params)
+                return cursor.consumed
+        cursor = psycopg_cursor(connection, binary=True)
+    else:
+        cursor = connection.cursor()
+    with cursor:
+        cursor.execute(statement, params)
+        return consume(iter(cursor.fetchall()))
 
 
 def stream(sql: str, params: list[Any], first: int) -> Iterator[tuple[Any, ...]]:

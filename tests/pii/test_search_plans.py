@@ -1,16 +1,18 @@
 """A search's statements on PostgreSQL: planned for their own terms, never with
 a generic plan (pii.profiles.search_sql.planned_for_each_term; docs/operations.md,
-"Database connections"), their heap pages read ahead, and a count of the
-candidates only where it spares their fetch (docs/search.md, "Query plan").
-PostgreSQL only: SQLite prepares, samples and prefetches nothing."""
+"Database connections"), their heap pages read ahead, a count of the
+candidates only where it spares their fetch, and the candidates checked as
+they arrive (docs/search.md, "Query plan"). PostgreSQL only: SQLite prepares,
+samples, prefetches and streams nothing."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 
-from pii.core import blind_index
+from pii.core import blind_index, cursors
 from pii.profiles import search_sql
+from pii.profiles.search import profile_search
 from pii.profiles.search_tokens import parse_query
 from tests.pii.test_search_engine import insert_profile_row
 from tests.support import PROFILES_URL, create_profile
@@ -103,3 +105,58 @@ def test_the_exact_count_runs_only_where_the_candidates_may_pass_the_window(matc
     branches = tuple(parse_query("crowd"))
 
     assert search_sql.probe(branches, blind_index.current_version(), window=5) == probed
+
+
+def test_candidates_are_checked_while_the_next_ones_still_arrive(monkeypatch):
+    """A slow term's time is mostly PostgreSQL reading its candidates' heap
+    pages, then as much again checking them: streamed in chunks, the checks of
+    the first rows overlap the reads of the next (docs/performance.md, "Search").
+    (Before, every candidate had arrived before the first was checked.)"""
+    monkeypatch.setattr(cursors, "STREAM_CHUNK", 2)
+    made = [insert_profile_row(f"chunk{i}@stream.org") for i in range(7)]
+    received: list[int] = []  # per row: the size of the chunk it came in
+    real_stream = cursors._StreamingCursor.stream
+
+    def stream(self, *args, **kwargs):
+        for row in real_stream(self, *args, **kwargs):
+            received.append(self.pgresult.ntuples)
+            yield row
+
+    arrived_at_each_match: list[int] = []
+    real_matching = search_sql.Verifier.matching
+
+    def matching(self, rows, seal_at):
+        for match in real_matching(self, rows, seal_at):
+            arrived_at_each_match.append(len(received))
+            yield match
+
+    monkeypatch.setattr(cursors._StreamingCursor, "stream", stream)
+    monkeypatch.setattr(search_sql.Verifier, "matching", matching)
+
+    result = profile_search(q="stream", sort="-created_at", offset=0, count=10)
+
+    assert [p.id for p in result.profiles] == [p.id for p in reversed(made)]
+    assert result.total == 7
+    assert len(received) == 7
+    assert max(received) == 2
+    assert arrived_at_each_match == [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize("sort", ["-created_at", "updated_at", "email", "-full_name"])
+def test_without_a_streaming_libpq_the_rows_come_at_once_with_the_same_answers(monkeypatch, sort):
+    """A system libpq older than 17 cannot stream in chunks: the candidates are
+    then checked once all have arrived, and every answer is the same."""
+    for i, name in enumerate(["Ida Weiss", "Ole Berg", None, "Äda Stein", "Bo Lind"]):
+        insert_profile_row(f"same{i}@answers.org", name)
+    insert_profile_row("other@elsewhere.net", "Answer Not")
+
+    def answer() -> tuple[list[str], int]:
+        result = profile_search(q="answers", sort=sort, offset=1, count=3)
+        return [p.id for p in result.profiles], result.total
+
+    streamed = answer()
+    monkeypatch.setattr(search_sql, "can_stream", lambda: False)
+
+    assert answer() == streamed
+    assert streamed[1] == 5
+    assert len(streamed[0]) == 3
