@@ -5,12 +5,18 @@ and nothing written when the event cannot be."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from pii.audit import actions
+from pii.core.ids import new_object_id
 from pii.models import AccessEvent, Token
+from pii.tokens import services
 from tests.support import assert_problem, detokenize, tokenize
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -51,7 +57,29 @@ def test_every_value_comes_back_exactly_through_detokenize_and_the_orm(api_clien
     assert answered == {"data": VALUES, "errors": {}}
     for key, token_id in tokens.items():
         assert stored[token_id].value == VALUES[key]
-        assert stored[token_id].expires_at > stored[token_id].created_at
+    # The two timestamps are one value each for the whole batch.
+    (created_at,) = {token.created_at for token in stored.values()}
+    (expires_at,) = {token.expires_at for token in stored.values()}
+    assert expires_at == created_at + timedelta(days=settings.TOKEN_TTL_DAYS)
+
+
+def test_a_column_given_neither_per_row_nor_shared_gets_its_default():
+    """The statement covers every column of Token: one the caller does not
+    give is written as a new Token would have it (a column added later cannot
+    be left out of /tokenize's INSERT)."""
+    now = timezone.now()
+    ids = [new_object_id(now=now) for _ in range(2)]
+    sql, params = services._tokens_insert(
+        {"id": ids}, {"created_at": now, "expires_at": services.token_expires_at(now=now)}
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+    stored = Token.objects.filter(pk__in=ids)
+    assert sorted(token.pk for token in stored) == sorted(ids)
+    assert [token.value for token in stored] == [Token._meta.get_field("value").get_default()] * 2
+    assert {token.created_at for token in stored} == {now}
 
 
 def test_nothing_is_written_when_the_event_cannot_be(api_client, access_log_down):
