@@ -101,12 +101,12 @@ def validated_body(
     """
     data = request_object(request)
     serializer = serializer_class(data=data, context=context or {})
-    known = set(serializer.fields)
+    known = serializer.fields
     unknown = [k for k in data if k not in known and k not in ignore]
     if unknown:
         raise _unknown_fields(unknown)
-    cleaned = {k: v for k, v in data.items() if k in known}
-    serializer = serializer_class(data=cleaned, context=context or {})
+    # What is validated: the known fields only (one serializer, its fields built once).
+    serializer.initial_data = {k: v for k, v in data.items() if k in known}
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
