@@ -138,7 +138,9 @@ def _tokens_insert_sql(per_row: tuple[str, ...]) -> str:
         for model_field in fields
     )
     arrays = [model_field for model_field in fields if model_field.attname in per_row]
-    unnest = ", ".join(f"CAST(%s AS {model_field.db_type(connection)}[])" for model_field in arrays)
+    # The arrays in binary (`%b`): psycopg escapes and quotes every element of
+    # a text array (~180 us for the 25 ids and values; ~17 us in binary).
+    unnest = ", ".join(f"CAST(%b AS {model_field.db_type(connection)}[])" for model_field in arrays)
     names = ", ".join(quote(model_field.column) for model_field in arrays)
     return (
         f"INSERT INTO {quote(Token._meta.db_table)} ({columns}) "  # noqa: S608 - names and types from the model
