@@ -143,11 +143,17 @@ def main() -> None:
         "tokenize": ("POST", "/tokenize", tokens_body),
     }[args.path]
 
+    walls: list[float] = []
+
     def cpu_per_request(application: WSGIHandler) -> float:
-        """CPU milliseconds per request of this process over `--requests` requests."""
+        """CPU milliseconds per request of this process over `--requests`
+        requests (each request's wall time kept in `walls`)."""
+        walls.clear()
         started = time.process_time()
         for _ in range(args.requests):
+            begun = time.perf_counter()
             wsgi(application, method, path, body)
+            walls.append(time.perf_counter() - begun)
         return (time.process_time() - started) / args.requests * 1000
 
     with _stderr_to_devnull():
@@ -160,6 +166,11 @@ def main() -> None:
     print(
         f"{args.path}: {wall:.3f} ms per request, of which {cpu:.3f} ms CPU in this "
         "process (the rest: waiting for the database)"
+    )
+    cuts = statistics.quantiles(walls, n=100)
+    print(
+        f"{args.path}: wall time per request p50 {cuts[49] * 1000:.3f} ms, "
+        f"p99 {cuts[98] * 1000:.3f} ms, max {max(walls) * 1000:.3f} ms"
     )
     if args.compare_without:
         _compare(args, handler, cpu_per_request)
