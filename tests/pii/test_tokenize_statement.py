@@ -63,10 +63,13 @@ def test_every_value_comes_back_exactly_through_detokenize_and_the_orm(api_clien
     assert expires_at == created_at + timedelta(days=settings.TOKEN_TTL_DAYS)
 
 
-def test_a_column_given_neither_per_row_nor_shared_gets_its_default():
+def test_a_column_given_neither_per_row_nor_shared_gets_its_default(monkeypatch):
     """The statement covers every column of Token: one the caller does not
     give is written as a new Token would have it (a column added later cannot
-    be left out of /tokenize's INSERT)."""
+    be left out of /tokenize's INSERT). The default is one a column left out
+    of the INSERT would not get (it would be NULL)."""
+    value = Token._meta.get_field("value")
+    monkeypatch.setattr(value, "get_default", lambda: {"by": "default"})
     now = timezone.now()
     ids = [new_object_id(now=now) for _ in range(2)]
     sql, params = services._tokens_insert(
@@ -78,7 +81,7 @@ def test_a_column_given_neither_per_row_nor_shared_gets_its_default():
 
     stored = Token.objects.filter(pk__in=ids)
     assert sorted(token.pk for token in stored) == sorted(ids)
-    assert [token.value for token in stored] == [Token._meta.get_field("value").get_default()] * 2
+    assert [token.value for token in stored] == [{"by": "default"}] * 2
     assert {token.created_at for token in stored} == {now}
 
 
