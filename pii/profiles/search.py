@@ -207,7 +207,8 @@ def _rank_few(page: _Page) -> SearchResult | None:
 
         def counted() -> Iterator[tuple[Any, ...]]:
             nonlocal seen
-            for seen, row in enumerate(rows, start=1):  # noqa: B007 -- read after the loop
+            for row in rows:
+                seen += 1
                 yield row
 
         keyed: list[tuple[Any, ...]] = []

@@ -346,6 +346,9 @@ def candidates(statement: str, params: list[Any], consume: Callable[[Iterator[An
     while PostgreSQL still reads the next ones' heap pages, which are most of
     a slow term's time (docs/performance.md, "Search"). Without a libpq that
     streams, and on SQLite, `consume` gets the rows once all have arrived.
+    Not `stream` (the walk's server-side cursor): that one may stop after a
+    page and pays a round trip per FETCH; this one is read to its end (at most
+    SEARCH_WINDOW + 1 rows), in one round trip.
     """
     if connection.vendor == "postgresql":
         if can_stream():

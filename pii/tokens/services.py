@@ -108,7 +108,7 @@ def _tokens_insert(rows: dict[str, list[Any]], shared: dict[str, Any]) -> tuple[
     Token, each value prepared as the ORM prepares it for a save.
 
     A column of `rows` is an array of its values, one row per position; any
-    other column is one value for every row (from `shared`, or the model_field's
+    other column is one value for every row (from `shared`, or the field's
     default, as a new Token would have), prepared once: the two timestamps of
     25 tokens were 50 preparations and two arrays to send.
     """
