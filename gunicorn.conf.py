@@ -34,8 +34,12 @@ keepalive = 2  # only used behind a proxy that keeps connections open
 # Recycle workers now and then (bounded memory growth); the jitter keeps them
 # from restarting all at once. At 2,000 requests a busy worker restarted every
 # few seconds (docs/performance.md); 20,000 keeps the bound and makes restarts rare.
+# Each worker's limit is drawn between 20,000 and 30,000: with a jitter of
+# 2,000, workers that started together under an even load reached theirs
+# within a second or two of each other, and were all restarting at once
+# (a 150-210 ms stall under load; docs/performance.md, "Seventh round").
 max_requests = 20000
-max_requests_jitter = 2000
+max_requests_jitter = 10000
 
 # The application is imported once, by the master, before it forks the workers:
 # a new or recycled worker is a fork, serving at once, where it used to import
