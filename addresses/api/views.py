@@ -11,6 +11,7 @@ not (list, patch): such an id names no address or profile.
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import status
@@ -27,7 +28,7 @@ from addresses.api.serializers import (
     address_json,
 )
 from addresses.models import Address
-from pii.api.base import validated_body, validated_patch
+from pii.api.base import json_response, validated_body, validated_patch
 from pii.api.query import validated_query
 from pii.audit import actions
 from pii.core.errors import MalformedId, NotFound
@@ -97,12 +98,12 @@ class AddressDetailView(APIView):
     }
 
     @schema.get_address
-    def get(self, request: Request, profile_id: str, address_id: str) -> Response:
+    def get(self, request: Request, profile_id: str, address_id: str) -> HttpResponse:
         _check_ids(profile_id, address_id)
         address = selectors.address_read(
             profile_id=profile_id, address_id=address_id, now=timezone.now()
         )
-        return _address_response(address)
+        return json_response(address_json(address))
 
     @schema.update_address
     def patch(self, request: Request, profile_id: str, address_id: str) -> Response:

@@ -9,6 +9,7 @@ pii.api.profile_schema.
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import status
@@ -17,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pii.api import profile_schema
-from pii.api.base import validated_body, validated_patch
+from pii.api.base import json_response, validated_body, validated_patch
 from pii.api.profile_query import ProfileListQuerySerializer
 from pii.api.profile_serializers import (
     DeletionRequestSerializer,
@@ -89,10 +90,10 @@ class ProfileDetailView(APIView):
     schema = profile_schema.WholeBodyPatchSchema()
 
     @profile_schema.get_profile
-    def get(self, request: Request, profile_id: str) -> Response:
+    def get(self, request: Request, profile_id: str) -> HttpResponse:
         _profile_id_or_400(profile_id)
         profile = selectors.profile_read(profile_id=profile_id, now=timezone.now())
-        return Response(profile_json(profile))
+        return json_response(profile_json(profile))
 
     @profile_schema.update_profile
     def patch(self, request: Request, profile_id: str) -> Response:

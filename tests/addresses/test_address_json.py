@@ -6,6 +6,7 @@ answers an address."""
 from __future__ import annotations
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 
 from addresses.api.serializers import AddressSerializer
 from addresses.models import Address
@@ -46,3 +47,21 @@ def test_create_get_and_list_answer_exactly_what_the_serializer_documents(
     assert list(created.json().items()) == documented
     assert list(got.json().items()) == documented
     assert [list(a.items()) for a in listed.json()["addresses"]] == [documented]
+
+
+def test_get_answers_the_bytes_and_headers_a_drf_response_would(api_client, profile):
+    """GET renders without a DRF `Response` (`pii.api.base.json_response`): the
+    same bytes, `Content-Type` and `Allow` as one."""
+    created = api_client.post(
+        addresses_url(profile.pk), FULL | {"city": "Düsseldorf"}, format="json"
+    )
+    address_id = created.json()["id"]
+
+    response = api_client.get(address_url(profile.pk, address_id))
+
+    expected = JSONRenderer().render(dict(_documented(address_id)))
+    assert response.status_code == 200
+    assert response.content == expected
+    assert "Düsseldorf".encode() in response.content
+    assert response["Content-Type"] == "application/json"
+    assert response["Allow"] == "GET, PATCH, DELETE, HEAD, OPTIONS"
