@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from pii.core import keycheck
 from pii.models import KeyCheck, Profile
@@ -123,6 +125,18 @@ def test_the_status_is_cached_per_process(monkeypatch, django_assert_num_queries
     with override_settings(**WRONG_FERNET):
         monkeypatch.setattr(keycheck, "_cached", (-keycheck.CACHE_SECONDS - 1, keycheck.OK))
         assert keycheck.status() == keycheck.FERNET_MISMATCH  # expired: read again
+
+
+def test_a_refresh_reads_the_key_check_row_not_the_list_of_tables() -> None:
+    """Once the table is there, a refresh of the cached status (every
+    CACHE_SECONDS per process) asks for the row only."""
+    keycheck.evaluate()
+    with CaptureQueriesContext(connection) as refresh:
+        assert keycheck.evaluate() == keycheck.OK
+
+    statements = [query["sql"] for query in refresh.captured_queries]
+    assert statements
+    assert not [sql for sql in statements if "pg_class" in sql or "sqlite_master" in sql]
 
 
 def test_a_missing_key_check_is_written_at_first_start() -> None:
