@@ -3,10 +3,10 @@
 gunicorn imports this module once, in the master (`preload_app`), and forks
 the workers from it. The URLconf is imported here too: Django imports it on
 the first request a process serves, and that import (the API, the admin,
-drf-spectacular's views) took ~45 ms of a new worker's first request, 60-90
-ms in all. A worker recycled under load (`max_requests`) then answers its
-first request warm, and the workers share those modules' memory with the
-master (docs/performance.md, "Seventh round").
+drf-spectacular's views) took ~45 ms of a new worker's first request, 73-78
+ms in all (30-33 ms now). A worker recycled under load (`max_requests`) then
+answers its first request warm (scripts/bench_first_request.py,
+docs/performance.md, "Seventh round").
 """
 
 import os
